@@ -1,0 +1,204 @@
+/*
+ * Hypercalls: how the Guest asks the Host for what it may not do itself.
+ *
+ * A synchronous hypercall is `int $0x1f` with the call in %eax and up to
+ * four arguments in %ebx, %ecx, %edx, %esi.  The Guest can also queue calls
+ * in the ring inside lguest_data (hcall_status[i] = 0 means "pending"); the
+ * Host runs them, in order, at the next synchronous hypercall, and sets each
+ * status back to 0xFF.  Anything malformed kills the Guest: a Guest that
+ * sends garbage is broken, and carrying on would only hide it.
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "hypercalls/lguest_host.h"
+#include "hypercalls/lguest_internal.h"
+#include "mmu/shadow_mmu.h"
+#include "vmm/trace.h"
+
+static const char *hcall_name(uint32_t n)
+{
+	switch (n) {
+	case LHCALL_FLUSH_ASYNC: return "FLUSH_ASYNC";
+	case LHCALL_LGUEST_INIT: return "LGUEST_INIT";
+	case LHCALL_SHUTDOWN: return "SHUTDOWN";
+	case LHCALL_NEW_PGTABLE: return "NEW_PGTABLE";
+	case LHCALL_FLUSH_TLB: return "FLUSH_TLB";
+	case LHCALL_LOAD_IDT_ENTRY: return "LOAD_IDT_ENTRY";
+	case LHCALL_SET_STACK: return "SET_STACK";
+	case LHCALL_SET_CLOCKEVENT: return "SET_CLOCKEVENT";
+	case LHCALL_HALT: return "HALT";
+	case LHCALL_SET_PMD: return "SET_PMD";
+	case LHCALL_SET_PTE: return "SET_PTE";
+	case LHCALL_SET_PGD: return "SET_PGD";
+	case LHCALL_LOAD_TLS: return "LOAD_TLS";
+	case LHCALL_LOAD_GDT_ENTRY: return "LOAD_GDT_ENTRY";
+	case LHCALL_SEND_INTERRUPTS: return "SEND_INTERRUPTS";
+	default: return "UNKNOWN";
+	}
+}
+
+static void shutdown_hcall(struct lguest_host *h, uint32_t msg_gpa,
+			   uint32_t how)
+{
+	char msg[sizeof(h->shutdown_msg)];
+	uint64_t avail;
+
+	/* The message is a C string at a guest-physical address; read what
+	 * fits in RAM, up to 127 characters. */
+	if (!gmem_range_ok(h->mem, msg_gpa, 1)) {
+		guest_fault_raise(h->fault,
+				  "SHUTDOWN message at %#x is outside guest RAM",
+				  msg_gpa);
+		return;
+	}
+	avail = h->mem->size - msg_gpa;
+	if (avail > sizeof(msg) - 1)
+		avail = sizeof(msg) - 1;
+	memset(msg, 0, sizeof(msg));
+	gmem_read(h->mem, msg_gpa, msg, avail);
+	memcpy(h->shutdown_msg, msg, sizeof(msg));
+	h->shutdown = how == LGUEST_SHUTDOWN_RESTART ? LG_RESTART : LG_POWEROFF;
+}
+
+static void do_hcall(struct lguest_host *h, const struct lguest_hcall_args *a)
+{
+	if (a->arg0 < 32)
+		h->hcall_count[a->arg0]++;
+	TRACE("hcall", "nr=%u name=%s args=%#x,%#x,%#x,%#x", a->arg0,
+	      hcall_name(a->arg0), a->arg1, a->arg2, a->arg3, a->arg4);
+
+	switch (a->arg0) {
+	case LHCALL_FLUSH_ASYNC:
+		/* The ring has just been run: nothing more to do. */
+		break;
+	case LHCALL_SEND_INTERRUPTS:
+		/* The run loop delivers pending interrupts after every exit. */
+		break;
+	case LHCALL_LGUEST_INIT:
+		guest_fault_raise(h->fault,
+				  "LGUEST_INIT hypercall when lguest_data is already set");
+		break;
+	case LHCALL_SHUTDOWN:
+		shutdown_hcall(h, a->arg1, a->arg2);
+		break;
+	case LHCALL_FLUSH_TLB:
+		mmu_flush_tlb(h->mmu, a->arg1 != 0);
+		break;
+	case LHCALL_NEW_PGTABLE:
+		mmu_new_pgtable(h->mmu, a->arg1);
+		break;
+	case LHCALL_SET_STACK:
+		lguest_set_stack(h, a->arg1, a->arg2, a->arg3);
+		break;
+	case LHCALL_SET_PTE:
+		/* PAE guests pass the high half of the entry in arg4. */
+		mmu_set_pte(h->mmu, a->arg1, a->arg2,
+			    (uint64_t)a->arg3 | ((uint64_t)a->arg4 << 32));
+		break;
+	case LHCALL_SET_PGD:
+		mmu_set_pgd(h->mmu, a->arg1, a->arg2);
+		break;
+	case LHCALL_SET_PMD:
+		mmu_set_pmd(h->mmu, a->arg1, a->arg2);
+		break;
+	case LHCALL_SET_CLOCKEVENT:
+		h->ops.set_clockevent(h->ops.opaque, a->arg1);
+		break;
+	case LHCALL_HALT:
+		h->halted = true;
+		break;
+	case LHCALL_LOAD_IDT_ENTRY:
+		lguest_load_idt_entry(h, a->arg1, a->arg2, a->arg3);
+		break;
+	case LHCALL_LOAD_GDT_ENTRY:
+		lguest_load_gdt_entry(h, a->arg1, a->arg2, a->arg3);
+		break;
+	case LHCALL_LOAD_TLS:
+		lguest_load_tls(h, a->arg1);
+		break;
+	default:
+		guest_fault_raise(h->fault, "unknown hypercall %u", a->arg0);
+		break;
+	}
+}
+
+/* The async ring: run every pending entry from where we stopped last time,
+ * in order, marking each done (0xFF) as lguest did. */
+static void do_async_hcalls(struct lguest_host *h)
+{
+	uint32_t base = h->lguest_data;
+	uint8_t st[LHCALL_RING_SIZE];
+
+	if (!gmem_read(h->mem, base + LGUEST_DATA_OFFSET(hcall_status), st,
+		       sizeof(st)))
+		return;
+	for (unsigned i = 0; i < LHCALL_RING_SIZE; i++) {
+		unsigned n = h->next_hcall;
+		struct lguest_hcall_args a;
+		uint8_t done = 0xFF;
+
+		if (st[n] == 0xFF)
+			break;
+		h->next_hcall = (n + 1) % LHCALL_RING_SIZE;
+		gmem_read(h->mem,
+			  base + LGUEST_DATA_OFFSET(hcalls) + n * sizeof(a), &a,
+			  sizeof(a));
+		h->async_hcalls++;
+		do_hcall(h, &a);
+		gmem_write(h->mem, base + LGUEST_DATA_OFFSET(hcall_status) + n,
+			   &done, 1);
+		if (h->fault->raised || h->shutdown != LG_RUNNING)
+			break;
+	}
+}
+
+/* The first hypercall must be LHCALL_LGUEST_INIT with the guest-physical
+ * address of lguest_data: from then on both sides share that page. */
+static void initialize(struct lguest_host *h, const struct guest_regs *r)
+{
+	uint32_t addr = r->ebx, syscall_vec, zero = 0;
+
+	if (r->eax != LHCALL_LGUEST_INIT) {
+		guest_fault_raise(h->fault, "hypercall %u before LGUEST_INIT",
+				  r->eax);
+		return;
+	}
+	h->hcall_count[LHCALL_LGUEST_INIT]++;
+	TRACE("hcall", "nr=1 name=LGUEST_INIT args=%#x", addr);
+	if (!gmem_range_ok(h->mem, addr, sizeof(struct lguest_data))) {
+		guest_fault_raise(h->fault,
+				  "LGUEST_INIT: lguest_data at %#x is outside guest RAM",
+				  addr);
+		return;
+	}
+	h->lguest_data = addr;
+	h->initialized = true;
+	lguest_data_read(h, LGUEST_DATA_OFFSET(noirq_iret), &h->noirq_iret);
+	lguest_data_read(h, LGUEST_DATA_OFFSET(kernel_address),
+			 &h->kernel_address);
+	lguest_data_read(h, LGUEST_DATA_OFFSET(syscall_vec), &syscall_vec);
+	if (syscall_vec != IA32_SYSCALL_VECTOR) {
+		guest_fault_raise(h->fault, "bad syscall vector %#x", syscall_vec);
+		return;
+	}
+	/* Nothing of the guest's 4 GiB is ours: the VMM lives above it. */
+	lguest_data_write(h, LGUEST_DATA_OFFSET(reserve_mem), &zero);
+	lguest_data_write(h, LGUEST_DATA_OFFSET(tsc_khz), &h->tsc_khz);
+	lguest_write_timestamp(h);
+	mmu_set_kernel_address(h->mmu, h->kernel_address);
+}
+
+void lguest_hypercall(struct lguest_host *h, struct guest_regs *r)
+{
+	struct lguest_hcall_args a = { r->eax, r->ebx, r->ecx, r->edx, r->esi };
+
+	if (!h->initialized) {
+		initialize(h, r);
+		return;
+	}
+	do_async_hcalls(h);
+	if (h->fault->raised || h->shutdown != LG_RUNNING)
+		return;
+	do_hcall(h, &a);
+}

@@ -1,0 +1,2 @@
+#include "runtime.h"
+void guest_main(void) { kprintf("demo\n"); }

@@ -1,0 +1,147 @@
+/* virtio 1.0 PCI transport and split virtqueues (virtio spec 4.1 and 2.4). */
+#include "runtime.h"
+#include "virtio.h"
+
+int virtio_probe(struct virtio_dev *d, unsigned pci_dev)
+{
+	static const unsigned types[] = { VIRTIO_PCI_CAP_COMMON_CFG, VIRTIO_PCI_CAP_NOTIFY_CFG, VIRTIO_PCI_CAP_ISR_CFG,
+					  VIRTIO_PCI_CAP_DEVICE_CFG };
+	unsigned caps[4], i;
+	uint32_t bar, span = 0, va;
+
+	memset(d, 0, sizeof(*d));
+	d->pci_dev = pci_dev;
+	for (i = 0; i < 4; i++) {
+		uint32_t end;
+
+		caps[i] = pci_find_virtio_cap(pci_dev, types[i], 0);
+		if (!caps[i])
+			return -1;
+		end = pci_read32(pci_dev, caps[i] + VCAP_OFFSET) + pci_read32(pci_dev, caps[i] + VCAP_LENGTH);
+		if (end > span)
+			span = end;
+	}
+	bar = pci_read32(pci_dev, 0x10);
+	if (bar & 1) /* an I/O BAR */
+		return -2;
+	if ((bar & 6) == 4 && pci_read32(pci_dev, 0x14) != 0) /* 64-bit BAR above 4 GiB */
+		return -3;
+	d->bar0_phys = bar & ~0xFu;
+	if (!d->bar0_phys)
+		return -4;
+	/* Memory decoding and bus mastering on, as pci_enable_device() would. */
+	pci_write16(pci_dev, 0x04, pci_read16(pci_dev, 0x04) | 0x6);
+	va = iomap(d->bar0_phys, span);
+	d->common = va + pci_read32(pci_dev, caps[0] + VCAP_OFFSET);
+	d->notify = va + pci_read32(pci_dev, caps[1] + VCAP_OFFSET);
+	d->notify_mult = pci_read32(pci_dev, caps[1] + VCAP_NOTIFY_MULT);
+	d->isr = va + pci_read32(pci_dev, caps[2] + VCAP_OFFSET);
+	d->device = va + pci_read32(pci_dev, caps[3] + VCAP_OFFSET);
+	d->irq_line = pci_read8(pci_dev, 0x3C);
+	return 0;
+}
+
+uint8_t virtio_status(struct virtio_dev *d)
+{
+	return mmio_read8(d->common + VCOMMON_STATUS);
+}
+
+static void virtio_status_add(struct virtio_dev *d, uint8_t bit)
+{
+	mmio_write8(d->common + VCOMMON_STATUS, virtio_status(d) | bit);
+}
+
+uint64_t virtio_device_features(struct virtio_dev *d)
+{
+	uint32_t lo, hi;
+
+	mmio_write32(d->common + VCOMMON_DFSELECT, 0);
+	lo = mmio_read32(d->common + VCOMMON_DF);
+	mmio_write32(d->common + VCOMMON_DFSELECT, 1);
+	hi = mmio_read32(d->common + VCOMMON_DF);
+	return ((uint64_t)hi << 32) | lo;
+}
+
+/* 3.1.1: reset, ACKNOWLEDGE, DRIVER, features, FEATURES_OK and re-read it;
+ * one new status bit per write, as the lguest Launcher insists. */
+int virtio_negotiate(struct virtio_dev *d, uint64_t features)
+{
+	uint64_t offered;
+	int n;
+
+	mmio_write8(d->common + VCOMMON_STATUS, 0);
+	for (n = 0; virtio_status(d) != 0; n++)
+		if (n > 1000)
+			return -1;
+	virtio_status_add(d, VIRTIO_STATUS_ACKNOWLEDGE);
+	virtio_status_add(d, VIRTIO_STATUS_DRIVER);
+	offered = virtio_device_features(d);
+	features &= offered;
+	mmio_write32(d->common + VCOMMON_GFSELECT, 0);
+	mmio_write32(d->common + VCOMMON_GF, (uint32_t)features);
+	mmio_write32(d->common + VCOMMON_GFSELECT, 1);
+	mmio_write32(d->common + VCOMMON_GF, (uint32_t)(features >> 32));
+	virtio_status_add(d, VIRTIO_STATUS_FEATURES_OK);
+	if (!(virtio_status(d) & VIRTIO_STATUS_FEATURES_OK))
+		return -2;
+	return 0;
+}
+
+/* Descriptor table, available and used rings on pages of their own. */
+int virtq_setup(struct virtio_dev *d, struct virtq *q, unsigned index)
+{
+	uint16_t size;
+
+	memset(q, 0, sizeof(*q));
+	mmio_write16(d->common + VCOMMON_Q_SELECT, (uint16_t)index);
+	size = mmio_read16(d->common + VCOMMON_Q_SIZE);
+	if (size == 0 || (size & (size - 1)))
+		return -1;
+	if (size > 256) {
+		size = 256;
+		mmio_write16(d->common + VCOMMON_Q_SIZE, size);
+	}
+	q->index = index;
+	q->size = size;
+	q->notify_off = mmio_read16(d->common + VCOMMON_Q_NOFF);
+	q->desc = page_alloc();
+	q->avail = page_alloc();
+	q->used = page_alloc();
+	mmio_write32(d->common + VCOMMON_Q_DESCLO, virt_to_phys(q->desc));
+	mmio_write32(d->common + VCOMMON_Q_DESCHI, 0);
+	mmio_write32(d->common + VCOMMON_Q_AVAILLO, virt_to_phys(q->avail));
+	mmio_write32(d->common + VCOMMON_Q_AVAILHI, 0);
+	mmio_write32(d->common + VCOMMON_Q_USEDLO, virt_to_phys(q->used));
+	mmio_write32(d->common + VCOMMON_Q_USEDHI, 0);
+	mmio_write16(d->common + VCOMMON_Q_ENABLE, 1);
+	return 0;
+}
+
+void virtio_driver_ok(struct virtio_dev *d)
+{
+	virtio_status_add(d, VIRTIO_STATUS_DRIVER_OK);
+}
+
+uint8_t virtio_isr(struct virtio_dev *d)
+{
+	return mmio_read8(d->isr);
+}
+
+void virtq_kick(struct virtio_dev *d, struct virtq *q, uint16_t head)
+{
+	uint16_t idx = q->avail->idx;
+
+	q->avail->ring[idx % q->size] = head;
+	barrier();
+	q->avail->idx = (uint16_t)(idx + 1);
+	barrier();
+	mmio_write16(d->notify + (uint32_t)q->notify_off * d->notify_mult, (uint16_t)q->index);
+}
+
+int virtq_wait_used(struct virtq *q, uint32_t us)
+{
+	if (!WAIT_UNTIL(q->used->idx != q->last_used, us))
+		return 0;
+	q->last_used++;
+	return 1;
+}

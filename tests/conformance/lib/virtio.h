@@ -1,0 +1,93 @@
+/*
+ * A minimal virtio 1.0 ("modern") PCI driver: capabilities, feature
+ * negotiation, split virtqueues.  Enough to drive the console's transmit
+ * queue, and to hand the device bad descriptors on purpose.
+ */
+#ifndef CONF_VIRTIO_H
+#define CONF_VIRTIO_H
+
+#include <stdint.h>
+
+#define VIRTIO_STATUS_ACKNOWLEDGE 1
+#define VIRTIO_STATUS_DRIVER 2
+#define VIRTIO_STATUS_DRIVER_OK 4
+#define VIRTIO_STATUS_FEATURES_OK 8
+#define VIRTIO_F_VERSION_1 (1ull << 32)
+#define VIRTIO_CONSOLE_F_EMERG_WRITE (1ull << 2)
+
+#define VRING_DESC_F_NEXT 1
+#define VRING_DESC_F_WRITE 2
+
+/* struct virtio_pci_common_cfg offsets. */
+#define VCOMMON_DFSELECT 0
+#define VCOMMON_DF 4
+#define VCOMMON_GFSELECT 8
+#define VCOMMON_GF 12
+#define VCOMMON_MSIX 16
+#define VCOMMON_NUMQ 18
+#define VCOMMON_STATUS 20
+#define VCOMMON_CFGGENERATION 21
+#define VCOMMON_Q_SELECT 22
+#define VCOMMON_Q_SIZE 24
+#define VCOMMON_Q_MSIX 26
+#define VCOMMON_Q_ENABLE 28
+#define VCOMMON_Q_NOFF 30
+#define VCOMMON_Q_DESCLO 32
+#define VCOMMON_Q_DESCHI 36
+#define VCOMMON_Q_AVAILLO 40
+#define VCOMMON_Q_AVAILHI 44
+#define VCOMMON_Q_USEDLO 48
+#define VCOMMON_Q_USEDHI 52
+
+struct vring_desc {
+	uint64_t addr;
+	uint32_t len;
+	uint16_t flags, next;
+};
+
+struct vring_avail {
+	uint16_t flags, idx;
+	uint16_t ring[];
+};
+
+struct vring_used_elem {
+	uint32_t id, len;
+};
+
+struct vring_used {
+	uint16_t flags, idx;
+	struct vring_used_elem ring[];
+};
+
+struct virtio_dev {
+	unsigned pci_dev;
+	uint32_t bar0_phys;
+	uint32_t common, notify, isr, device; /* mapped addresses */
+	uint32_t notify_mult;
+	unsigned irq_line;
+};
+
+struct virtq {
+	unsigned index;
+	uint16_t size, notify_off;
+	volatile struct vring_desc *desc;
+	volatile struct vring_avail *avail;
+	volatile struct vring_used *used;
+	uint16_t last_used;
+};
+
+/* Each returns 0 on success or a negative step number, for diagnostics. */
+int virtio_probe(struct virtio_dev *d, unsigned pci_dev);
+uint64_t virtio_device_features(struct virtio_dev *d);
+int virtio_negotiate(struct virtio_dev *d, uint64_t features);
+int virtq_setup(struct virtio_dev *d, struct virtq *q, unsigned index);
+void virtio_driver_ok(struct virtio_dev *d);
+uint8_t virtio_status(struct virtio_dev *d);
+uint8_t virtio_isr(struct virtio_dev *d); /* reading acknowledges */
+
+/* Make descriptor chain 'head' available and notify the device. */
+void virtq_kick(struct virtio_dev *d, struct virtq *q, uint16_t head);
+/* Wait for the device to return a buffer; 1 if it did. */
+int virtq_wait_used(struct virtq *q, uint32_t us);
+
+#endif

@@ -1,0 +1,24 @@
+/*
+ * Instructions the execution engine may refuse to run in compatibility mode
+ * (kvm_pvm: `int n`, `int3`, `into`, `iret`, x87).  The engine reports them
+ * as an internal error at CPL 1 or a #UD (iret: #GP(0)) at CPL 3; here they
+ * are decoded and carried out with lguest's semantics.  On hardware KVM the
+ * guest runs them itself and none of this is reached.
+ */
+#ifndef LGKVM_ENGINE_FALLBACK_H
+#define LGKVM_ENGINE_FALLBACK_H
+
+#include "vmm/vcpu_context.h"
+
+enum fallback_result {
+	FALLBACK_DONE,       /* emulated; registers in the context updated */
+	FALLBACK_NOT_OURS,   /* a genuine fault: deliver it to the guest */
+	FALLBACK_KILLED,     /* the guest was killed (reason raised) */
+};
+
+/* `why` is the vector the engine reported (6 or 13), or -1 for an
+ * internal-error exit. */
+enum fallback_result engine_fallback(struct vm *vm, struct vcpu_context *c,
+				     int why);
+
+#endif

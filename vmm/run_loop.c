@@ -1,0 +1,420 @@
+/*
+ * The run loop: KVM_RUN, find out why the vCPU stopped, let the lguest Host
+ * deal with it, deliver what interrupts the guest allows, go again.
+ *
+ * Routes into the Host:
+ *   trampoline exit   every trap (and, on hardware KVM, `int $0x1f` and
+ *                     `int $0x80`) arrives through the VMM's IDT and stub;
+ *   internal error    kvm_pvm cannot run `int n` / x87 at CPL 1;
+ *   I/O, MMIO         PCI configuration and BAR accesses;
+ *   EINTR             a timer or device kicked us.
+ */
+#include <errno.h>
+#include <linux/kvm.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "devices/pci.h"
+#include "devices/virtio_console.h"
+#include "mmu/shadow_mmu.h"
+#include "vmm/engine_fallback.h"
+#include "vmm/event_loop.h"
+#include "vmm/trace.h"
+#include "vmm/vcpu_context.h"
+#include "vmm/vm.h"
+
+/* How long to wait before retrying an interrupt we could not deliver yet
+ * (the guest sat at its iret, or the vCPU was inside the trampoline). */
+#define RETRY_NS 200000u
+
+static void unhandled_trap(struct vm *vm, const struct guest_regs *r,
+			   unsigned vector, uint32_t err, uint32_t cr2)
+{
+	if (vector == 14)
+		guest_fault_raise(&vm->fault,
+				  "unhandled page fault at eip %#x (address %#x, error %#x)",
+				  r->eip, cr2, err);
+	else
+		guest_fault_raise(&vm->fault,
+				  "unhandled trap %u at eip %#x (error %#x)", vector,
+				  r->eip, err);
+}
+
+static void deliver_or_kill(struct vm *vm, struct guest_regs *r,
+			    unsigned vector, uint32_t err, uint32_t cr2)
+{
+	vm->exits[EXIT_TRAP]++;
+	if (!lguest_deliver_trap(&vm->lg, r, vector, err))
+		unhandled_trap(vm, r, vector, err, cr2);
+}
+
+static void page_fault(struct vm *vm, struct vcpu_context *c, uint32_t err)
+{
+	uint32_t cr2 = (uint32_t)vm->run->s.regs.sregs.cr2, gerr = 0;
+
+	switch (mmu_demand_page(vm->mmu, cr2, err, &gerr)) {
+	case MMU_FIXED:
+		vm->exits[EXIT_PF_FIXED]++;
+		return;
+	case MMU_KILLED:
+		return;
+	case MMU_GUEST_FAULT:
+		break;
+	}
+	vm->exits[EXIT_PF_GUEST]++;
+	TRACE("pf", "to-guest addr=%#x err=%#x eip=%#x", cr2, gerr, c->r.eip);
+	if (vm->lg.initialized)
+		gmem_write32(&vm->mem,
+			     (uint64_t)vm->lg.lguest_data + LGUEST_DATA_OFFSET(cr2),
+			     cr2);
+	if (!lguest_deliver_trap(&vm->lg, &c->r, 14, gerr))
+		unhandled_trap(vm, &c->r, 14, gerr, cr2);
+}
+
+/* A trap that came through the VMM's IDT and stub. */
+static void trampoline_trap(struct vm *vm, struct vcpu_context *c)
+{
+	unsigned vector = (unsigned)c->frame->vector;
+	uint32_t err = (uint32_t)c->frame->errcode;
+
+	if ((c->r.cs & 3) == 0) {
+		guest_fault_raise(&vm->fault,
+				  "internal error: trap %u inside the VMM trampoline at %#llx",
+				  vector, (unsigned long long)c->frame->rip);
+		return;
+	}
+	TRACE("trap", "hw vector=%u err=%#x eip=%#x cs=%#x eflags=%#x", vector,
+	      err, c->r.eip, c->r.cs, c->r.eflags);
+	switch (vector) {
+	case TRAMPOLINE_KICK_VECTOR:
+		vm->exits[EXIT_KICK]++;
+		return;
+	case 14:
+		page_fault(vm, c, err);
+		return;
+	case LGUEST_TRAP_ENTRY:
+		/* `int $0x1f` through the gate: eip is already past it. */
+		vm->exits[EXIT_HCALL]++;
+		lguest_hypercall(&vm->lg, &c->r);
+		return;
+	case 2:
+	case 8:
+	case 18:
+		guest_fault_raise(&vm->fault, "fatal trap %u at eip %#x", vector,
+				  c->r.eip);
+		return;
+	case 6:
+	case 13:
+		if (err == 0) {
+			switch (engine_fallback(vm, c, (int)vector)) {
+			case FALLBACK_DONE:
+			case FALLBACK_KILLED:
+				return;
+			case FALLBACK_NOT_OURS:
+				break;
+			}
+		}
+		deliver_or_kill(vm, &c->r, vector, err, 0);
+		return;
+	default:
+		break;
+	}
+	if (vector >= 32 || vector == 3 || vector == 4) {
+		/* `int n` through a DPL-3 gate: eip is past the instruction. */
+		vm->exits[EXIT_TRAP]++;
+		if (!lguest_software_interrupt(&vm->lg, &c->r, vector) &&
+		    !vm->fault.raised)
+			unhandled_trap(vm, &c->r, vector, 0, 0);
+		return;
+	}
+	deliver_or_kill(vm, &c->r, vector, err, 0);
+}
+
+static void port_io(struct vm *vm)
+{
+	struct kvm_run *run = vm->run;
+	uint8_t *data = (uint8_t *)run + run->io.data_offset;
+	bool write = run->io.direction == KVM_EXIT_IO_OUT;
+
+	vm->exits[EXIT_IO]++;
+	for (unsigned i = 0; i < run->io.count; i++, data += run->io.size) {
+		TRACE("io", "%s port=%#x size=%u", write ? "out" : "in",
+		      run->io.port, run->io.size);
+		if (pci_bus_io(vm->pci, run->io.port, write, data, run->io.size) ||
+		    write)
+			continue;
+		/* Nobody home: all ones, except that the keyboard controller's
+		 * status port says "no data" (0x64 reads 1, as in lguest), so
+		 * probing it ends at once. */
+		memset(data, 0xff, run->io.size);
+		if (run->io.port == 0x64)
+			data[0] = 1;
+	}
+}
+
+static void mmio(struct vm *vm)
+{
+	struct kvm_run *run = vm->run;
+
+	vm->exits[EXIT_MMIO]++;
+	TRACE("mmio", "%s addr=%#llx len=%u", run->mmio.is_write ? "write" : "read",
+	      (unsigned long long)run->mmio.phys_addr, run->mmio.len);
+	if (run->mmio.len > sizeof(run->mmio.data))
+		return;
+	if (!pci_bus_mmio(vm->pci, run->mmio.phys_addr, run->mmio.is_write,
+			  run->mmio.data, run->mmio.len) &&
+	    !run->mmio.is_write)
+		memset(run->mmio.data, 0xff, run->mmio.len);
+}
+
+/* Let KVM finish an I/O or MMIO instruction without running on, so the
+ * registers we are about to change are final. */
+static bool complete_pending_io(struct vm *vm)
+{
+	vm->run->immediate_exit = 1;
+	if (ioctl(vm->vcpu_fd, KVM_RUN, 0) == 0 || errno != EINTR) {
+		vm->run->immediate_exit = 0;
+		return false;
+	}
+	vm->run->immediate_exit = 0;
+	return true;
+}
+
+/* Hands the trampoline the CR3 switch and shadow rewrites the MMU left.
+ * Entries that only gained rights need nothing (a stale "absent" or
+ * "read-only" just faults again and is looked up afresh); when some entry
+ * lost rights, the vCPU rewrites the changed entries itself (so an engine
+ * that shadows our tables sees it) and reloads CR3 (so a TLB forgets it). */
+static void queue_trampoline_work(struct vm *vm)
+{
+	uint64_t cr3 = mmu_cr3(vm->mmu);
+	struct trampoline_ctl *ctl = vm->ha.ctl;
+	uint64_t lost_rights = 0;
+	uint64_t batch[TRAMPOLINE_TOUCH_MAX];
+	size_t n;
+
+	if (cr3 != vm->loaded_cr3) {
+		ctl->new_cr3 = cr3;
+		vm->loaded_cr3 = cr3;
+	}
+	n = mmu_take_touched(vm->mmu, batch, TRAMPOLINE_TOUCH_MAX - ctl->ntouch,
+			     POOL_VA - POOL_GPA, &lost_rights);
+	if (!lost_rights && !ctl->ntouch)
+		return;
+	memcpy(ctl->touch + ctl->ntouch, batch, n * sizeof(batch[0]));
+	ctl->ntouch += n;
+	ctl->flush = 1;
+	/* More than one batch: the trampoline comes back for the rest. */
+	if (mmu_touched_pending(vm->mmu))
+		ctl->exit_again = 1;
+}
+
+static void update_console_watch(struct vm *vm)
+{
+	bool want;
+
+	if (vm->console_input_off)
+		return;
+	want = virtio_console_wants_input(vm->console);
+	if (want != vm->console_watching) {
+		event_loop_watch(vm->ev, 0, want);
+		vm->console_watching = want;
+	}
+}
+
+/* Interrupts the guest can take now; arms a retry when it cannot yet. */
+static void deliver_interrupts(struct vm *vm, struct vcpu_context *c)
+{
+	unsigned irq = lguest_irq_pending(&vm->lg);
+
+	if (irq >= LGUEST_IRQS)
+		return;
+	if (!lguest_try_deliver_irq(&vm->lg, &c->r, irq) &&
+	    c->r.eip == vm->lg.noirq_iret)
+		event_timer_arm(vm->retry, RETRY_NS);
+}
+
+static void halt(struct vm *vm)
+{
+	while (vm->lg.halted && lguest_irq_pending(&vm->lg) >= LGUEST_IRQS &&
+	       !vm->fault.raised) {
+		update_console_watch(vm);
+		event_loop_dispatch(vm->ev, -1);
+	}
+}
+
+static void print_stats(struct vm *vm)
+{
+	static const char *names[EXIT_CAUSES] = {
+		"hypercall", "page-fault-fixed", "page-fault-guest", "trap",
+		"io", "mmio", "engine-fallback", "iret-emulated", "kick", "other"
+	};
+	uint64_t total = 0;
+
+	for (unsigned i = 0; i < EXIT_CAUSES; i++)
+		total += vm->exits[i];
+	fprintf(stderr, "lgkvm: exits %llu\n", (unsigned long long)total);
+	for (unsigned i = 0; i < EXIT_CAUSES; i++)
+		if (vm->exits[i])
+			fprintf(stderr, "lgkvm:   %-18s %llu\n", names[i],
+				(unsigned long long)vm->exits[i]);
+	for (unsigned i = 0; i < 32; i++)
+		if (vm->lg.hcall_count[i])
+			fprintf(stderr, "lgkvm:   hcall %-12u %llu\n", i,
+				(unsigned long long)vm->lg.hcall_count[i]);
+	fprintf(stderr, "lgkvm:   async hcalls       %llu\n",
+		(unsigned long long)vm->lg.async_hcalls);
+}
+
+static enum vm_result finish(struct vm *vm, enum vm_result res)
+{
+	if (vm->cfg.stats)
+		print_stats(vm);
+	return res;
+}
+
+enum vm_result vm_run(struct vm *vm)
+{
+	struct kvm_run *run = vm->run;
+
+	if (!event_loop_start(vm->ev)) {
+		fprintf(stderr, "lgkvm: cannot start the event thread\n");
+		return VM_CRASHED;
+	}
+	for (;;) {
+		struct vcpu_context c;
+		bool io_pending = false, have_ctx = false;
+		int rc;
+
+		update_console_watch(vm);
+		rc = ioctl(vm->vcpu_fd, KVM_RUN, 0);
+		run->immediate_exit = 0;
+		run->kvm_dirty_regs = 0;
+		if (rc < 0 && errno != EINTR && errno != EAGAIN) {
+			fprintf(stderr, "lgkvm: KVM_RUN: %s\n", strerror(errno));
+			return finish(vm, VM_CRASHED);
+		}
+
+		if (rc < 0) {
+			vm->exits[EXIT_KICK]++;
+			event_loop_dispatch(vm->ev, 0);
+		} else {
+			switch (run->exit_reason) {
+			case KVM_EXIT_IO:
+				if (run->io.port == TRAMPOLINE_PORT &&
+				    (run->s.regs.sregs.cs.selector & 3) == 0) {
+					if (!vcpu_context_load(vm, &c)) {
+						guest_fault_raise(&vm->fault,
+								  "internal error: bad trampoline exit");
+						break;
+					}
+					have_ctx = true;
+					trampoline_trap(vm, &c);
+					break;
+				}
+				if ((run->s.regs.sregs.cs.selector & 3) == 3) {
+					/* The engine let user mode reach a port
+					 * (hardware raises #GP(0)): say no. */
+					uint32_t eip = (uint32_t)run->s.regs.regs.rip;
+					if (run->io.direction == KVM_EXIT_IO_IN)
+						memset((uint8_t *)run + run->io.data_offset,
+						       0xff, run->io.size * run->io.count);
+					if (!complete_pending_io(vm) ||
+					    !vcpu_context_load(vm, &c))
+						break;
+					have_ctx = true;
+					c.r.eip = eip;
+					c.r.eax = c.orig.eax;
+					deliver_or_kill(vm, &c.r, 13, 0, 0);
+					break;
+				}
+				port_io(vm);
+				io_pending = true;
+				break;
+			case KVM_EXIT_MMIO:
+				mmio(vm);
+				io_pending = true;
+				break;
+			case KVM_EXIT_INTERNAL_ERROR:
+				if (!vcpu_context_load(vm, &c) || (c.r.cs & 3) == 0) {
+					guest_fault_raise(&vm->fault,
+							  "KVM internal error %u in the VMM at %#llx",
+							  run->internal.suberror,
+							  (unsigned long long)run->s.regs.regs.rip);
+					break;
+				}
+				have_ctx = true;
+				if (engine_fallback(vm, &c, -1) == FALLBACK_NOT_OURS)
+					deliver_or_kill(vm, &c.r, 6, 0, 0);
+				break;
+			case KVM_EXIT_SHUTDOWN:
+				guest_fault_raise(&vm->fault,
+						  "the vCPU shut down (triple fault) at %#llx",
+						  (unsigned long long)run->s.regs.regs.rip);
+				break;
+			case KVM_EXIT_HLT:
+				break;
+			case KVM_EXIT_FAIL_ENTRY:
+				guest_fault_raise(&vm->fault,
+						  "KVM could not enter the guest (reason %#llx)",
+						  (unsigned long long)run->fail_entry
+							  .hardware_entry_failure_reason);
+				break;
+			default:
+				vm->exits[EXIT_OTHER]++;
+				guest_fault_raise(&vm->fault, "unexpected KVM exit %u",
+						  run->exit_reason);
+				break;
+			}
+		}
+
+		if (vm->fault.raised) {
+			fprintf(stderr, "lgkvm: guest killed: %s\n", vm->fault.reason);
+			return finish(vm, VM_CRASHED);
+		}
+		if (vm->lg.shutdown == LG_POWEROFF) {
+			if (strcmp(vm->lg.shutdown_msg, "Power down") == 0)
+				return finish(vm, VM_POWEROFF);
+			fprintf(stderr, "lgkvm: guest crashed: %s\n",
+				vm->lg.shutdown_msg);
+			return finish(vm, VM_CRASHED);
+		}
+		if (vm->lg.shutdown == LG_RESTART) {
+			if (vm->cfg.verbose)
+				fprintf(stderr, "lgkvm: guest restarts: %s\n",
+					vm->lg.shutdown_msg);
+			int b = vm_boot(vm);
+			if (b)
+				return finish(vm, (enum vm_result)b);
+			continue;
+		}
+
+		if (vm->lg.halted)
+			halt(vm);
+		queue_trampoline_work(vm);
+
+		/* Deliver interrupts, and get pending trampoline work done. */
+		if (!have_ctx && (lguest_irq_pending(&vm->lg) < LGUEST_IRQS ||
+				  vcpu_trampoline_has_work(vm))) {
+			if (io_pending && !complete_pending_io(vm))
+				continue;
+			have_ctx = vcpu_context_load(vm, &c);
+			if (!have_ctx) {
+				/* Mid-trampoline: have it exit again. */
+				vm->ha.ctl->exit_again = 1;
+				continue;
+			}
+		}
+		if (!have_ctx)
+			continue;
+		if ((c.r.cs & 3) != 0)
+			deliver_interrupts(vm, &c);
+		if (vm->fault.raised) {
+			fprintf(stderr, "lgkvm: guest killed: %s\n", vm->fault.reason);
+			return finish(vm, VM_CRASHED);
+		}
+		queue_trampoline_work(vm);
+		vcpu_context_store(vm, &c);
+	}
+}

@@ -1,0 +1,95 @@
+/*
+ * One lguest guest on one KVM vCPU: everything the run loop needs.
+ */
+#ifndef LGKVM_VM_H
+#define LGKVM_VM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hypercalls/lguest_host.h"
+#include "vmm/guest_fault.h"
+#include "vmm/guest_memory.h"
+#include "vmm/host_area.h"
+
+struct kvm_run;
+struct shadow_mmu;
+struct pci_bus;
+struct virtio_console;
+struct event_loop;
+struct event_timer;
+struct cpuid_table;
+
+struct vm_config {
+	uint64_t mem_mib;
+	const char *kernel;       /* path; NULL for the embedded demo guest */
+	const char *initrd;
+	char cmdline[2048];
+	const char *trace;
+	bool verbose;
+	bool stats;               /* print exit statistics at the end */
+};
+
+/* Why the vCPU came back to us: the benchmark's breakdown. */
+enum exit_cause {
+	EXIT_HCALL,           /* hypercall (any route) */
+	EXIT_PF_FIXED,        /* shadow page fault fixed by the VMM */
+	EXIT_PF_GUEST,        /* page fault reflected to the guest */
+	EXIT_TRAP,            /* other trap reflected to the guest */
+	EXIT_IO,
+	EXIT_MMIO,
+	EXIT_FALLBACK,        /* engine could not run an instruction */
+	EXIT_IRET,            /* iret emulated (engine fallback) */
+	EXIT_KICK,            /* timer / device / signal */
+	EXIT_OTHER,
+	EXIT_CAUSES
+};
+
+struct vm {
+	struct vm_config cfg;
+	int kvm_fd, vm_fd, vcpu_fd;
+	struct kvm_run *run;
+	size_t run_size;
+	bool pvm;                 /* the engine is kvm_pvm */
+
+	struct guest_memory mem;
+	void *host_mem;
+	void *pool_mem;
+	uint64_t pool_bytes;
+	struct host_area ha;
+	uint64_t host_pml4e;
+	uint64_t mmio_base, mmio_size;
+
+	struct guest_fault fault;
+	struct shadow_mmu *mmu;
+	struct cpuid_table *cpuid;
+	struct lguest_host lg;
+	struct pci_bus *pci;
+	struct virtio_console *console;
+	struct event_loop *ev;
+	struct event_timer *clock, *retry;
+	bool console_input_off;   /* stdin cannot be polled */
+	bool console_watching;    /* stdin is in the event loop's set */
+
+	uint64_t loaded_cr3;      /* CR3 the vCPU runs with */
+	uint64_t exits[EXIT_CAUSES];
+	uint64_t hcall_exits;
+};
+
+/* Exit status of `lgkvm run`. */
+enum vm_result { VM_POWEROFF = 0, VM_CRASHED = 1, VM_INPUT_ERROR = 2 };
+
+/* Builds the VM; on failure prints one line and returns VM_INPUT_ERROR
+ * (bad user input) or VM_CRASHED (host failure). */
+int vm_create(struct vm *vm, const struct vm_config *cfg);
+/* Loads the kernel and sets the vCPU at its entry (also on restart). */
+int vm_boot(struct vm *vm);
+/* Runs until power-off, crash or kill. */
+enum vm_result vm_run(struct vm *vm);
+void vm_destroy(struct vm *vm);
+
+/* The guest GDT entries first..first+count-1 changed: copy them in. */
+void vm_sync_gdt(struct vm *vm, unsigned first, unsigned count);
+
+#endif
