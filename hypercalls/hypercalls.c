@@ -86,6 +86,11 @@ static void do_hcall(struct lguest_host *h, const struct lguest_hcall_args *a)
 		mmu_flush_tlb(h->mmu, a->arg1 != 0);
 		break;
 	case LHCALL_NEW_PGTABLE:
+		if (!h->paging_chosen) {
+			h->paging_chosen = true;
+			if (h->ops.choose_paging)
+				h->ops.choose_paging(h->ops.opaque, a->arg1);
+		}
 		mmu_new_pgtable(h->mmu, a->arg1);
 		break;
 	case LHCALL_SET_STACK:

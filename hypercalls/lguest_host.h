@@ -36,6 +36,9 @@ struct lguest_host_ops {
 	void (*set_clockevent)(void *opaque, uint64_t ns);
 	/* A guest GDT entry (0..31) changed: reload the hardware copy. */
 	void (*gdt_changed)(void *opaque, unsigned first, unsigned count);
+	/* The guest's first NEW_PGTABLE is about to switch to `gpgdir`: last
+	 * chance to choose its page-table format (may be NULL). */
+	void (*choose_paging)(void *opaque, uint32_t gpgdir);
 	/* Wall-clock time for lguest_data.time. */
 	void (*wallclock)(void *opaque, int64_t *sec, int32_t *nsec);
 	void *opaque;
@@ -50,6 +53,7 @@ struct lguest_host {
 
 	/* Set by LHCALL_LGUEST_INIT: guest-physical address of lguest_data. */
 	bool initialized;
+	bool paging_chosen;
 	uint32_t lguest_data;
 	uint32_t noirq_iret;
 	uint32_t kernel_address;

@@ -63,6 +63,13 @@ uint64_t mmu_cr3(const struct shadow_mmu *m);
  * Until it is set it is 0, as in lguest: every mapping counts as kernel. */
 void mmu_set_kernel_address(struct shadow_mmu *m, uint32_t kernel_address);
 
+/* The guest's page-table format.  mmu_set_guest_format works only before
+ * the first NEW_PGTABLE (false afterwards); mmu_guess_pae says whether the
+ * table at gpgdir looks like a PAE page-directory-pointer table. */
+bool mmu_guess_pae(const struct shadow_mmu *m, uint32_t gpgdir);
+bool mmu_set_guest_format(struct shadow_mmu *m, bool pae);
+bool mmu_is_pae(const struct shadow_mmu *m);
+
 /* The page-table hypercalls. */
 void mmu_new_pgtable(struct shadow_mmu *m, uint32_t gpgdir);      /* LHCALL_NEW_PGTABLE */
 void mmu_flush_tlb(struct shadow_mmu *m, bool include_kernel);    /* LHCALL_FLUSH_TLB */

@@ -52,6 +52,8 @@ static void raw_terminal(void)
 	signal(SIGHUP, on_signal);
 	signal(SIGINT, on_signal);
 	signal(SIGQUIT, on_signal);
+	signal(SIGSEGV, on_signal);
+	signal(SIGABRT, on_signal);
 	t = saved_termios;
 	cfmakeraw(&t);
 	t.c_oflag |= OPOST | ONLCR; /* the guest writes \n; keep the cursor sane */
@@ -62,7 +64,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: lgkvm run [--mem MiB] [--initrd FILE] [--trace FILE] [--verbose]\n"
-		"                 [--stats] [KERNEL [KERNEL-ARGS...]]\n"
+		"                 [--stats] [--pae|--no-pae] [KERNEL [KERNEL-ARGS...]]\n"
 		"\n"
 		"Boots an i386 Linux kernel built with CONFIG_LGUEST_GUEST=y (a bzImage or\n"
 		"vmlinux) under /dev/kvm. Without KERNEL, boots the built-in demo guest.\n"
@@ -71,6 +73,7 @@ static void usage(FILE *f)
 		"  --trace FILE   one line per hypercall, trap, page fault, interrupt, I/O\n"
 		"  --verbose      say what lgkvm is doing on stderr\n"
 		"  --stats        print VM exits by cause when the guest stops\n"
+		"  --pae, --no-pae  the guest's page-table format (default: detected)\n"
 		"Exit status: 0 guest powered off, 1 guest crashed or killed, 2 bad input.\n",
 		DEFAULT_MEM_MIB, MAX_MEM_MIB);
 }
@@ -91,12 +94,15 @@ static int parse_run(int argc, char **argv, struct vm_config *cfg)
 		{ "trace", required_argument, NULL, 't' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "stats", no_argument, NULL, 's' },
+		{ "pae", no_argument, NULL, 'P' },
+		{ "no-pae", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt;
 
 	cfg->mem_mib = DEFAULT_MEM_MIB;
+	cfg->pae = -1;
 	opterr = 0;
 	optind = 1;
 	/* '+': options end at the kernel; what follows is the kernel's. */
@@ -123,6 +129,12 @@ static int parse_run(int argc, char **argv, struct vm_config *cfg)
 			break;
 		case 's':
 			cfg->stats = true;
+			break;
+		case 'P':
+			cfg->pae = 1;
+			break;
+		case 'N':
+			cfg->pae = 0;
 			break;
 		case 'h':
 			usage(stdout);
@@ -170,6 +182,8 @@ static int cmd_run(int argc, char **argv)
 			strerror(errno));
 		return VM_INPUT_ERROR;
 	}
+	/* A closed stdout must end the guest's output, not lgkvm. */
+	signal(SIGPIPE, SIG_IGN);
 	rc = vm_create(&vm, &cfg);
 	if (!rc)
 		rc = vm_boot(&vm);

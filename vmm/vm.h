@@ -29,6 +29,7 @@ struct vm_config {
 	const char *trace;
 	bool verbose;
 	bool stats;               /* print exit statistics at the end */
+	int pae;                  /* -1 detect, 0 2-level tables, 1 PAE */
 };
 
 /* Why the vCPU came back to us: the benchmark's breakdown. */
@@ -72,6 +73,7 @@ struct vm {
 	bool console_input_off;   /* stdin cannot be polled */
 	bool console_watching;    /* stdin is in the event loop's set */
 
+	int image_pae;            /* the loader's PAE hint: -1 unknown */
 	uint64_t loaded_cr3;      /* CR3 the vCPU runs with */
 	uint64_t exits[EXIT_CAUSES];
 	uint64_t hcall_exits;

@@ -71,6 +71,31 @@ static void retry_fired(void *opaque)
 	(void)opaque; /* the kick itself is the point */
 }
 
+/* PAE or not: what the user said, else what the kernel image says, else
+ * what the guest's first page table looks like (a PAE kernel's is a
+ * page-directory-pointer table). */
+static void choose_paging(void *opaque, uint32_t gpgdir)
+{
+	struct vm *vm = opaque;
+	const char *why;
+	bool pae;
+
+	if (vm->cfg.pae >= 0) {
+		pae = vm->cfg.pae == 1;
+		why = vm->cfg.pae ? "--pae" : "--no-pae";
+	} else if (vm->image_pae >= 0) {
+		pae = vm->image_pae == 1;
+		why = "from the kernel image";
+	} else {
+		pae = mmu_guess_pae(vm->mmu, gpgdir);
+		why = "from the guest's first page table";
+	}
+	mmu_set_guest_format(vm->mmu, pae);
+	if (vm->cfg.verbose)
+		fprintf(stderr, "lgkvm: guest page tables: %s (%s)\r\n",
+			pae ? "PAE, 3 levels" : "2 levels, no PAE", why);
+}
+
 static void gdt_changed(void *opaque, unsigned first, unsigned count)
 {
 	vm_sync_gdt(opaque, first, count);
@@ -200,6 +225,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	int khz = ioctl(vm->vcpu_fd, KVM_GET_TSC_KHZ, 0);
 	struct lguest_host_ops ops = { .set_clockevent = clockevent,
 				       .gdt_changed = gdt_changed,
+				       .choose_paging = choose_paging,
 				       .wallclock = wallclock, .opaque = vm };
 	lguest_host_init(&vm->lg, &vm->mem, &vm->fault, vm->mmu, &ops,
 			 khz > 0 ? (uint32_t)khz : 0);
@@ -250,6 +276,7 @@ int vm_boot(struct vm *vm)
 	madvise(vm->mem.ram, vm->mem.size, MADV_DONTNEED);
 	guest_fault_clear(&vm->fault);
 	mmu_reset(vm->mmu);
+	mmu_set_guest_format(vm->mmu, false);
 	lguest_host_reset(&vm->lg);
 	pci_bus_reset(vm->pci);
 	event_timer_arm(vm->clock, 0);
@@ -279,6 +306,7 @@ int vm_boot(struct vm *vm)
 	}
 	if (memfd >= 0)
 		close(memfd);
+	vm->image_pae = br.pae_hint;
 	if (vm->cfg.verbose)
 		fprintf(stderr,
 			"lgkvm: %s: %s, entry %#x, kernel %#x-%#x, %llu MiB RAM, engine %s\n",

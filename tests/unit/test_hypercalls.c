@@ -66,7 +66,7 @@ static void setup(void)
 				 .max_roots = 4 };
 	mmu = mmu_create(&mc);
 	ck_assert_ptr_nonnull(mmu);
-	struct lguest_host_ops ops = { set_clockevent, gdt_changed, wallclock, NULL };
+	struct lguest_host_ops ops = { .set_clockevent = set_clockevent, .gdt_changed = gdt_changed, .wallclock = wallclock };
 	lguest_host_init(&h, &mem, &fault, mmu, &ops, 2000000);
 	clock_calls = 0;
 	/* What a Linux guest's lguest_data starts as. */
