@@ -7,7 +7,8 @@
  *           (16 MiB for a default i386 build), or a bzImage's
  *           protected-mode code at code32_start (1 MiB) when the kernel
  *           must decompress itself
- *   top     the initrd, page-aligned, ending near the end of RAM
+ *   top     the initrd, page-aligned, ending near the end of RAM;
+ *           an initramfs decompressed here when it fits (initrd.h)
  *
  * A bzImage whose payload we can decode (gzip, xz, lzma) is decompressed
  * here and loaded like a vmlinux: the kernel's own decompressor would spend
@@ -221,11 +222,18 @@ int boot_load(const struct guest_memory *gm, const struct boot_config *cfg,
 		return -1;
 
 	if (cfg->initrd_path) {
+		struct initrd_placed rd;
+
 		reserved = kl.reserved_end > low_end ? kl.reserved_end : low_end;
 		if (initrd_load(gm, cfg->initrd_path, kl.hdr.initrd_addr_max,
-				reserved, &out->initrd_start, &out->initrd_size,
-				err, errlen) < 0)
+				reserved, &rd, err, errlen) < 0)
 			return -1;
+		out->initrd_start = rd.start;
+		out->initrd_size = rd.size;
+		out->initrd_file_size = rd.file_size;
+		out->initrd_decompressed = rd.unpacked;
+		snprintf(out->initrd_compression,
+			 sizeof(out->initrd_compression), "%s", rd.compression);
 	}
 
 	boot_params_build(&bp, &kl.hdr, BOOT_CMDLINE_ADDR, out->initrd_start,

@@ -26,7 +26,17 @@ struct boot_result {
 	bool decompressed_in_vmm; /* bzImage payload decompressed here and loaded as ELF */
 	char format[48];          /* e.g. "bzImage (gzip payload)", "bzImage (kernel's own decompressor)", "ELF" */
 	uint32_t kernel_start, kernel_end; /* guest-physical range written */
+	/* What was placed in guest RAM, as boot_params' ramdisk_image and
+	 * ramdisk_size say: the unpacked image when initrd_decompressed. */
 	uint32_t initrd_start, initrd_size;
+	/* The initrd's gzip/xz/lzma members were decompressed here (the
+	 * guest would spend minutes on them in emulation); otherwise the file
+	 * went in unchanged.  Verbose output: "initrd: %s, %u -> %u bytes
+	 * unpacked by lgkvm", initrd_compression, initrd_file_size,
+	 * initrd_size. */
+	bool initrd_decompressed;
+	char initrd_compression[24]; /* "gzip", "xz", "lzma", "gzip+xz"...; "" */
+	uint32_t initrd_file_size;   /* the file's size (0: no initrd) */
 	/* 1 PAE kernel, 0 non-PAE, -1 unknown: from ELF symbols such as
 	 * initial_pg_pmd (only PAE kernels have it) when a symbol table is
 	 * present, else a Xen PAE_MODE note, else startup_32's page-table

@@ -64,13 +64,6 @@ bool payload_decodable(enum payload_format fmt)
 	return fmt == PAYLOAD_GZIP || fmt == PAYLOAD_XZ || fmt == PAYLOAD_LZMA;
 }
 
-/* The output buffer grows by doubling up to the limit. */
-struct out_buf {
-	uint8_t *data;
-	size_t used, cap;
-	uint64_t limit;
-};
-
 static void report_too_big(const char *name, const char *fmt_name,
 			   uint64_t limit, char *err, size_t errlen)
 {
@@ -79,20 +72,47 @@ static void report_too_big(const char *name, const char *fmt_name,
 		 fmt_name, (unsigned long long)limit);
 }
 
-/* 0: grown; -1: at the limit already, or out of memory (err says which). */
-static int out_grow(struct out_buf *o, const char *name, const char *fmt_name,
-		    char *err, size_t errlen)
+/* One byte of slack past the limit: a stream may fill the buffer exactly
+ * and still need a call to see its end; producing limit + 1 bytes is the
+ * error. */
+static uint64_t out_cap_max(const struct payload_out *o)
 {
-	uint64_t ncap;
+	return o->limit >= SIZE_MAX - 1 ? SIZE_MAX - 1 : o->limit + 1;
+}
+
+void payload_out_reserve(struct payload_out *o, uint64_t hint)
+{
+	uint64_t max = out_cap_max(o), want;
 	uint8_t *n;
 
-	if (o->cap >= o->limit) {
-		report_too_big(name, fmt_name, o->limit - 1, err, errlen);
+	/* +1: room for the slack byte, so a stream of exactly `hint`
+	 * bytes ends without a second allocation. */
+	if (hint == 0 || hint >= max || o->used > max - 1 - hint)
+		return;
+	want = o->used + hint + 1;
+	if (want <= o->cap)
+		return;
+	n = realloc(o->data, (size_t)want);
+	if (n) {
+		o->data = n;
+		o->cap = (size_t)want;
+	}
+}
+
+/* 0: grown; -1: at the limit already, or out of memory (err says which). */
+static int out_grow(struct payload_out *o, const char *name, const char *fmt_name,
+		    char *err, size_t errlen)
+{
+	uint64_t ncap, max = out_cap_max(o);
+	uint8_t *n;
+
+	if (o->cap >= max) {
+		report_too_big(name, fmt_name, o->limit, err, errlen);
 		return -1;
 	}
 	ncap = o->cap ? (uint64_t)o->cap * 2 : PAYLOAD_INITIAL_OUT;
-	if (ncap > o->limit)
-		ncap = o->limit;
+	if (ncap > max)
+		ncap = max;
 	n = realloc(o->data, (size_t)ncap);
 	if (!n) {
 		boot_err(err, errlen, "%s: out of memory decompressing payload "
@@ -109,8 +129,9 @@ static uInt clamp_uint(size_t n)
 	return n > UINT_MAX ? UINT_MAX : (uInt)n;
 }
 
-static int gzip_decode(const uint8_t *in, size_t in_len, struct out_buf *o,
-		       const char *name, char *err, size_t errlen)
+static int gzip_decode(const uint8_t *in, size_t in_len, struct payload_out *o,
+		       size_t *consumed, const char *name, char *err,
+		       size_t errlen)
 {
 	z_stream zs;
 	int ret, rc = -1;
@@ -131,8 +152,10 @@ static int gzip_decode(const uint8_t *in, size_t in_len, struct out_buf *o,
 		uInt before = zs.avail_out;
 		ret = inflate(&zs, Z_NO_FLUSH);
 		o->used += before - zs.avail_out;
-		if (ret == Z_STREAM_END)
+		if (ret == Z_STREAM_END) {
+			*consumed = zs.total_in;
 			break;
+		}
 		if (ret == Z_OK)
 			continue;
 		if (ret == Z_BUF_ERROR && zs.avail_out == 0)
@@ -166,16 +189,18 @@ static const char *lzma_ret_text(lzma_ret r)
 }
 
 static int lzma_family_decode(enum payload_format fmt, const uint8_t *in,
-			      size_t in_len, struct out_buf *o, const char *name,
-			      char *err, size_t errlen)
+			      size_t in_len, struct payload_out *o,
+			      size_t *consumed, const char *name, char *err,
+			      size_t errlen)
 {
 	lzma_stream s = LZMA_STREAM_INIT;
 	const char *fname = payload_format_name(fmt);
 	lzma_ret ret;
 	int rc = -1;
 
-	/* No LZMA_CONCATENATED: decoding stops at the end of the first
-	 * stream, before the size the kernel build appends. */
+	/* No LZMA_CONCATENATED: decoding stops at the end of this stream,
+	 * before the size the kernel build appends or an initramfs's next
+	 * member, as the kernel's own unxz and unlzma stop. */
 	if (fmt == PAYLOAD_XZ)
 		ret = lzma_stream_decoder(&s, PAYLOAD_DECODER_MEMLIMIT, 0);
 	else
@@ -195,8 +220,10 @@ static int lzma_family_decode(enum payload_format fmt, const uint8_t *in,
 		size_t before = s.avail_out;
 		ret = lzma_code(&s, LZMA_FINISH);
 		o->used += before - s.avail_out;
-		if (ret == LZMA_STREAM_END)
+		if (ret == LZMA_STREAM_END) {
+			*consumed = (size_t)s.total_in;
 			break;
+		}
 		/* liblzma says LZMA_BUF_ERROR after a second call without
 		 * progress: out of room (grow) or out of input (truncated). */
 		if (ret == LZMA_OK)
@@ -218,12 +245,44 @@ out:
 	return rc;
 }
 
+int payload_decode_stream(enum payload_format fmt, const uint8_t *in,
+			  size_t in_len, struct payload_out *o, size_t *consumed,
+			  const char *name, char *err, size_t errlen)
+{
+	size_t start = o->used;
+	int rc;
+
+	*consumed = 0;
+	switch (fmt) {
+	case PAYLOAD_GZIP:
+		rc = gzip_decode(in, in_len, o, consumed, name, err, errlen);
+		break;
+	case PAYLOAD_XZ:
+	case PAYLOAD_LZMA:
+		rc = lzma_family_decode(fmt, in, in_len, o, consumed, name, err,
+					errlen);
+		break;
+	default:
+		boot_err(err, errlen, "%s: cannot decompress a %s payload", name,
+			 payload_format_name(fmt));
+		return -1;
+	}
+	if (rc == 0 && o->used > o->limit) {
+		report_too_big(name, payload_format_name(fmt), o->limit, err,
+			       errlen);
+		rc = -1;
+	}
+	if (rc < 0)
+		o->used = start;
+	return rc;
+}
+
 int payload_decompress(enum payload_format fmt, const uint8_t *in, size_t in_len,
 		       uint64_t limit, uint8_t **out, size_t *out_len,
 		       const char *name, char *err, size_t errlen)
 {
-	struct out_buf o;
-	int rc;
+	struct payload_out o = { .limit = limit };
+	size_t consumed;
 
 	*out = NULL;
 	*out_len = 0;
@@ -231,38 +290,16 @@ int payload_decompress(enum payload_format fmt, const uint8_t *in, size_t in_len
 		boot_err(err, errlen, "%s: no room to decompress the payload", name);
 		return -1;
 	}
-	/* One byte of slack: a stream may fill the buffer exactly and still
-	 * need a call to see its end; producing limit + 1 bytes is the error. */
-	memset(&o, 0, sizeof(o));
-	o.limit = limit >= SIZE_MAX - 1 ? SIZE_MAX - 1 : limit + 1;
 	/* The kernel build appends the decompressed size (gzip's trailer
 	 * already ends with it): a hint for the first allocation only. */
 	if (in_len >= 4) {
 		uint32_t hint;
 		memcpy(&hint, in + in_len - 4, 4);
-		if (hint > 0 && (uint64_t)hint + 1 <= o.limit) {
-			o.data = malloc((size_t)hint + 1);
-			o.cap = o.data ? (size_t)hint + 1 : 0;
-		}
+		payload_out_reserve(&o, hint);
 	}
-	switch (fmt) {
-	case PAYLOAD_GZIP:
-		rc = gzip_decode(in, in_len, &o, name, err, errlen);
-		break;
-	case PAYLOAD_XZ:
-	case PAYLOAD_LZMA:
-		rc = lzma_family_decode(fmt, in, in_len, &o, name, err, errlen);
-		break;
-	default:
-		boot_err(err, errlen, "%s: cannot decompress a %s payload", name,
-			 payload_format_name(fmt));
-		return -1;
-	}
-	if (rc == 0 && o.used > limit) {
-		report_too_big(name, payload_format_name(fmt), limit, err, errlen);
-		rc = -1;
-	}
-	if (rc < 0) {
+	/* What follows the stream (that appended size) is not ours to read. */
+	if (payload_decode_stream(fmt, in, in_len, &o, &consumed, name, err,
+				  errlen) < 0) {
 		free(o.data);
 		return -1;
 	}

@@ -45,18 +45,22 @@ static void shutdown_hcall(struct lguest_host *h, uint32_t msg_gpa,
 	uint64_t avail;
 
 	/* The message is a C string at a guest-physical address; read what
-	 * fits in RAM, up to 127 characters. */
-	if (!gmem_range_ok(h->mem, msg_gpa, 1)) {
+	 * fits in RAM, up to 127 characters.  Linux's plain `reboot` passes
+	 * __pa(NULL): no message, but still a restart, as in lguest; a power
+	 * off with a bad message is a bad hypercall. */
+	memset(msg, 0, sizeof(msg));
+	if (!gmem_range_ok(h->mem, msg_gpa, 1) && how != LGUEST_SHUTDOWN_RESTART) {
 		guest_fault_raise(h->fault,
 				  "SHUTDOWN message at %#x is outside guest RAM",
 				  msg_gpa);
 		return;
 	}
-	avail = h->mem->size - msg_gpa;
-	if (avail > sizeof(msg) - 1)
-		avail = sizeof(msg) - 1;
-	memset(msg, 0, sizeof(msg));
-	gmem_read(h->mem, msg_gpa, msg, avail);
+	if (gmem_range_ok(h->mem, msg_gpa, 1)) {
+		avail = h->mem->size - msg_gpa;
+		if (avail > sizeof(msg) - 1)
+			avail = sizeof(msg) - 1;
+		gmem_read(h->mem, msg_gpa, msg, avail);
+	}
 	memcpy(h->shutdown_msg, msg, sizeof(msg));
 	h->shutdown = how == LGUEST_SHUTDOWN_RESTART ? LG_RESTART : LG_POWEROFF;
 }

@@ -116,7 +116,7 @@ bool lguest_deliver_trap(struct lguest_host *h, struct guest_regs *r,
  * the VMM owns the real IDT).  r->eip already points past the instruction.
  * The gate's DPL decides, as on hardware: too privileged is a #GP. */
 bool lguest_software_interrupt(struct lguest_host *h, struct guest_regs *r,
-			       unsigned num)
+			       unsigned num, unsigned insn_len)
 {
 	const uint32_t *gate = h->idt[num & 0xff];
 	unsigned dpl = (gate[1] >> 13) & 3;
@@ -124,6 +124,8 @@ bool lguest_software_interrupt(struct lguest_host *h, struct guest_regs *r,
 	if (!idt_present(gate) || dpl < (r->cs & 3)) {
 		TRACE("trap", "softint vector=%u refused (dpl=%u cpl=%u)", num,
 		      dpl, r->cs & 3);
+		/* A fault: it points at the instruction, not past it. */
+		r->eip -= insn_len;
 		return lguest_deliver_trap(h, r, 13, (num << 3) | 2);
 	}
 	TRACE("trap", "softint vector=%u eip=%#x", num, r->eip);

@@ -95,10 +95,10 @@ void lguest_hypercall(struct lguest_host *h, struct guest_regs *r);
 bool lguest_deliver_trap(struct lguest_host *h, struct guest_regs *r,
 			 unsigned num, uint32_t errcode);
 
-/* `int n` by the guest; r->eip already past the instruction.  Honours the
- * guest gate's DPL (a #GP to the guest when it is too privileged). */
+/* `int n` (insn_len bytes) by the guest; r->eip already past it.  Honours
+ * the guest gate's DPL: too privileged is a #GP at the instruction. */
 bool lguest_software_interrupt(struct lguest_host *h, struct guest_regs *r,
-			       unsigned num);
+			       unsigned num, unsigned insn_len);
 
 /* Emulate the guest's `iret` at r->eip (32-bit frame on the guest stack). */
 bool lguest_emulate_iret(struct lguest_host *h, struct guest_regs *r);

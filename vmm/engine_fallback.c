@@ -214,7 +214,7 @@ enum fallback_result engine_fallback(struct vm *vm, struct vcpu_context *c,
 			lguest_hypercall(&vm->lg, r);
 			return FALLBACK_DONE;
 		}
-		if (!lguest_software_interrupt(&vm->lg, r, code[1]) &&
+		if (!lguest_software_interrupt(&vm->lg, r, code[1], 2) &&
 		    !vm->fault.raised)
 			guest_fault_raise(&vm->fault,
 					  "int $%#x at %#x with no handler",
@@ -223,7 +223,7 @@ enum fallback_result engine_fallback(struct vm *vm, struct vcpu_context *c,
 	case 0xcc: /* int3 */
 		r->eip += 1;
 		TRACE("fallback", "int3 eip=%#x", r->eip - 1);
-		if (!lguest_software_interrupt(&vm->lg, r, 3) && !vm->fault.raised)
+		if (!lguest_software_interrupt(&vm->lg, r, 3, 1) && !vm->fault.raised)
 			guest_fault_raise(&vm->fault, "int3 at %#x with no handler",
 					  r->eip - 1);
 		return vm->fault.raised ? FALLBACK_KILLED : FALLBACK_DONE;
@@ -231,7 +231,7 @@ enum fallback_result engine_fallback(struct vm *vm, struct vcpu_context *c,
 		r->eip += 1;
 		if (!(r->eflags & 0x800))
 			return FALLBACK_DONE;
-		lguest_software_interrupt(&vm->lg, r, 4);
+		lguest_software_interrupt(&vm->lg, r, 4, 1);
 		return vm->fault.raised ? FALLBACK_KILLED : FALLBACK_DONE;
 	case 0xcf: /* iret at CPL 1 may also arrive as an internal error */
 		vm->exits[EXIT_IRET]++;

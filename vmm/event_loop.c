@@ -194,3 +194,15 @@ void event_timer_arm(struct event_timer *t, uint64_t ns)
 	its.it_value.tv_nsec = (long)(ns % 1000000000u);
 	timerfd_settime(t->fd, 0, &its, NULL);
 }
+
+void event_timer_destroy(struct event_timer *t)
+{
+	if (!t)
+		return;
+	epoll_ctl(t->ev->epfd, EPOLL_CTL_DEL, t->fd, NULL);
+	for (unsigned i = 0; i < t->ev->nsrc; i++)
+		if (t->ev->src[i].opaque == t)
+			t->ev->src[i] = (struct event_source){ -1, NULL, NULL };
+	close(t->fd);
+	free(t);
+}

@@ -37,5 +37,8 @@ struct event_timer;
 struct event_timer *event_timer_create(struct event_loop *ev, event_cb cb,
 				       void *opaque);
 void event_timer_arm(struct event_timer *t, uint64_t ns);
+/* Frees the timer (it stays registered with no callback until the loop
+ * is destroyed: call only on the way out). */
+void event_timer_destroy(struct event_timer *t);
 
 #endif

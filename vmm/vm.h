@@ -21,6 +21,13 @@ struct event_loop;
 struct event_timer;
 struct cpuid_table;
 
+#define VM_MAX_BLOCKS 8
+
+struct block_config {
+	const char *path;
+	bool readonly;
+};
+
 struct vm_config {
 	uint64_t mem_mib;
 	const char *kernel;       /* path; NULL for the embedded demo guest */
@@ -30,6 +37,17 @@ struct vm_config {
 	bool verbose;
 	bool stats;               /* print exit statistics at the end */
 	int pae;                  /* -1 detect, 0 2-level tables, 1 PAE */
+	struct block_config blocks[VM_MAX_BLOCKS];
+	unsigned nblocks;
+	const char *net_tap;      /* tap device name (NULL: no network) */
+	bool net_mac_set;
+	uint8_t net_mac[6];
+	/* The lguest Launcher's --tunnet: host side of the tap, "IP" or
+	 * "bridge:BR"; the tap is then created with a name of lgkvm's choice. */
+	const char *tunnet_host;
+	bool rng;
+	const char *username;     /* drop to this user once set up */
+	const char *chroot_dir;   /* and chroot here */
 };
 
 /* Why the vCPU came back to us: the benchmark's breakdown. */

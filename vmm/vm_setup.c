@@ -116,6 +116,18 @@ static void raise_irq(void *opaque, unsigned irq)
 	lguest_set_irq(&vm->lg, irq);
 }
 
+static bool device_add_fd(void *opaque, int fd, void (*cb)(void *), void *cb_opaque)
+{
+	struct vm *vm = opaque;
+	return event_loop_add(vm->ev, fd, cb, cb_opaque);
+}
+
+static void device_watch_fd(void *opaque, int fd, bool on)
+{
+	struct vm *vm = opaque;
+	event_loop_watch(vm->ev, fd, on);
+}
+
 static void console_input(void *opaque)
 {
 	struct vm *vm = opaque;
@@ -238,7 +250,8 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 		return VM_CRASHED;
 	}
 	struct device_host dh = { .mem = &vm->mem, .fault = &vm->fault,
-				  .raise_irq = raise_irq, .opaque = vm };
+				  .raise_irq = raise_irq, .add_fd = device_add_fd,
+				  .watch_fd = device_watch_fd, .opaque = vm };
 	vm->pci = pci_bus_create(&dh, vm->mmio_base, vm->mmio_size);
 	if (!vm->pci ||
 	    !(vm->console = virtio_console_create(vm->pci, STDIN_FILENO,
@@ -307,6 +320,9 @@ int vm_boot(struct vm *vm)
 	if (memfd >= 0)
 		close(memfd);
 	vm->image_pae = br.pae_hint;
+	if (vm->cfg.verbose && br.initrd_decompressed)
+		fprintf(stderr, "lgkvm: initrd: %s, %u -> %u bytes unpacked by lgkvm\n",
+			br.initrd_compression, br.initrd_file_size, br.initrd_size);
 	if (vm->cfg.verbose)
 		fprintf(stderr,
 			"lgkvm: %s: %s, entry %#x, kernel %#x-%#x, %llu MiB RAM, engine %s\n",
@@ -356,6 +372,8 @@ int vm_boot(struct vm *vm)
 
 void vm_destroy(struct vm *vm)
 {
+	event_timer_destroy(vm->clock);
+	event_timer_destroy(vm->retry);
 	if (vm->ev)
 		event_loop_destroy(vm->ev);
 	if (vm->pci)

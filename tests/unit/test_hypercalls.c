@@ -245,8 +245,14 @@ START_TEST(test_shutdown_message_at_end_of_ram_is_truncated_not_overread)
 	hcall(LHCALL_SHUTDOWN, RAM_SIZE - 4, LGUEST_SHUTDOWN_POWEROFF, 0, 0);
 	ck_assert(!fault.raised);
 	ck_assert_str_eq(h.shutdown_msg, "xxxx");
+	/* Linux's reboot passes __pa(NULL): no message, still a shutdown. */
 	h.shutdown = LG_RUNNING;
-	hcall(LHCALL_SHUTDOWN, RAM_SIZE, LGUEST_SHUTDOWN_POWEROFF, 0, 0);
+	hcall(LHCALL_SHUTDOWN, 0x40000000, LGUEST_SHUTDOWN_RESTART, 0, 0);
+	ck_assert(!fault.raised);
+	ck_assert_int_eq(h.shutdown, LG_RESTART);
+	ck_assert_str_eq(h.shutdown_msg, "");
+	h.shutdown = LG_RUNNING;
+	hcall(LHCALL_SHUTDOWN, 0x40000000, LGUEST_SHUTDOWN_POWEROFF, 0, 0);
 	ck_assert(fault.raised);
 }
 END_TEST
@@ -388,7 +394,7 @@ START_TEST(test_trap_from_user_switches_to_set_stack)
 	idt(0x80, HANDLER, 0xF, 3);
 	struct guest_regs r = { .cs = 0x73, .ss = 0x7b, .esp = USTACK, .eip = 0x8000,
 				.eflags = X86_EFLAGS_FIXED | X86_EFLAGS_IF };
-	ck_assert(lguest_software_interrupt(&h, &r, 0x80));
+	ck_assert(lguest_software_interrupt(&h, &r, 0x80, 2));
 	ck_assert_uint_eq(r.esp, KSTACK - 20);
 	ck_assert_uint_eq(r.ss, GUEST_KERNEL_DS);
 	ck_assert_uint_eq(word_at(r.esp), 0x8000);
@@ -512,9 +518,10 @@ START_TEST(test_software_interrupt_to_kernel_gate_from_user_is_a_gp)
 	idt(0x81, 0x45000, 0xE, 0); /* DPL 0: not for user mode */
 	struct guest_regs r = { .cs = 0x73, .ss = 0x7b, .esp = USTACK, .eip = 0x8002,
 				.eflags = X86_EFLAGS_FIXED | X86_EFLAGS_IF };
-	ck_assert(lguest_software_interrupt(&h, &r, 0x81));
+	ck_assert(lguest_software_interrupt(&h, &r, 0x81, 2));
 	ck_assert_uint_eq(r.eip, HANDLER);
 	ck_assert_uint_eq(word_at(r.esp), (0x81u << 3) | 2);
+	ck_assert_uint_eq(word_at(r.esp + 4), 0x8000); /* at the int, not past it */
 }
 END_TEST
 

@@ -197,9 +197,10 @@ static size_t build_elf(uint8_t *buf, uint32_t entry, const char *symbol)
 
 enum comp { COMP_GZIP, COMP_XZ, COMP_LZMA, COMP_NONE };
 
-/* Compresses like the kernel build: the stream, then the size (LE32). */
-static size_t compress_payload(enum comp c, const uint8_t *in, size_t len,
-			       uint8_t *out, size_t cap)
+/* One compressed stream (a gzip member, an xz or lzma-alone stream) and
+ * nothing after it; the size written.  cap must hold the result. */
+static size_t compress_stream(enum comp c, const uint8_t *in, size_t len,
+			      uint8_t *out, size_t cap)
 {
 	size_t n = 0;
 
@@ -215,9 +216,7 @@ static size_t compress_payload(enum comp c, const uint8_t *in, size_t len,
 		ck_assert_int_eq(deflate(&zs, Z_FINISH), Z_STREAM_END);
 		n = zs.total_out;
 		deflateEnd(&zs);
-		return n; /* gzip's own trailer ends with the size */
-	}
-	if (c == COMP_XZ) {
+	} else if (c == COMP_XZ) {
 		ck_assert_int_eq(lzma_easy_buffer_encode(6, LZMA_CHECK_CRC32, NULL,
 							 in, len, out, &n, cap),
 				 LZMA_OK);
@@ -234,9 +233,21 @@ static size_t compress_payload(enum comp c, const uint8_t *in, size_t len,
 		n = s.total_out;
 		lzma_end(&s);
 	} else {
+		ck_assert_uint_le(len, cap);
 		memcpy(out, in, len);
 		n = len;
 	}
+	return n;
+}
+
+/* Compresses like the kernel build: the stream, then the size (LE32). */
+static size_t compress_payload(enum comp c, const uint8_t *in, size_t len,
+			       uint8_t *out, size_t cap)
+{
+	size_t n = compress_stream(c, in, len, out, cap);
+
+	if (c == COMP_GZIP)
+		return n; /* gzip's own trailer ends with the size */
 	ck_assert_uint_le(n + 4, cap);
 	put32(out + n, (uint32_t)len);
 	return n + 4;
@@ -758,6 +769,393 @@ START_TEST(test_missing_initrd_fails)
 }
 END_TEST
 
+/* ---- initrd decompressed in the VMM ---- */
+
+/* One newc cpio entry (Documentation/early-userspace/buffer-format.txt). */
+static size_t cpio_entry(uint8_t *buf, size_t n, const char *name,
+			 uint32_t mode, const uint8_t *data, size_t len)
+{
+	static uint32_t ino = 100;
+	size_t namesize = strlen(name) + 1;
+	char hdr[111];
+
+	snprintf(hdr, sizeof(hdr), "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X"
+		 "%08X%08X%08X%08X", ino++, mode, 0, 0, 1, 0, (uint32_t)len,
+		 3, 1, 0, 0, (uint32_t)namesize, 0);
+	memcpy(buf + n, hdr, 110);
+	memcpy(buf + n + 110, name, namesize);
+	n += 110 + namesize;
+	while (n & 3)
+		buf[n++] = 0;
+	if (len)
+		memcpy(buf + n, data, len);
+	n += len;
+	while (n & 3)
+		buf[n++] = 0;
+	return n;
+}
+
+/*
+ * A small initramfs: /bin, /init holding body_len bytes that depend on tag,
+ * the trailer, zeros to a 512-byte block as cpio writes them.  Returns a
+ * malloc'd buffer and its size in *len.
+ */
+static uint8_t *build_cpio(uint8_t tag, size_t body_len, size_t *len)
+{
+	uint8_t *body = malloc(body_len + 1);
+	uint8_t *buf = malloc(body_len + 2048);
+	size_t n = 0;
+
+	ck_assert_ptr_nonnull(body);
+	ck_assert_ptr_nonnull(buf);
+	for (size_t i = 0; i < body_len; i++)
+		body[i] = (uint8_t)(i * 13 + tag);
+	n = cpio_entry(buf, n, "bin", 0040755, NULL, 0);
+	n = cpio_entry(buf, n, "init", 0100755, body, body_len);
+	n = cpio_entry(buf, n, "TRAILER!!!", 0, NULL, 0);
+	while (n & 511)
+		buf[n++] = 0;
+	free(body);
+	*len = n;
+	return buf;
+}
+
+/* A malloc'd compressed copy of in; its size in *out_len. */
+static uint8_t *compress_alloc(enum comp c, const uint8_t *in, size_t len,
+			       size_t *out_len)
+{
+	size_t cap = len + len / 8 + 4096;
+	uint8_t *out = malloc(cap);
+
+	ck_assert_ptr_nonnull(out);
+	*out_len = compress_stream(c, in, len, out, cap);
+	return out;
+}
+
+static const char *test_vmlinux(void)
+{
+	uint8_t elf[0x300];
+
+	return write_file("vmlinux", elf, build_elf(elf, ELF_ENTRY, NULL));
+}
+
+/* The first page-aligned byte above the test vmlinux (its bss ends at
+ * 0x202000): where the initrd may begin. */
+#define INITRD_LOWEST 0x202000u
+
+/* The initrd the kernel will find: placed page-aligned ending at the top
+ * of RAM, described by boot_params and boot_result alike, and holding
+ * exactly `want`. */
+static void assert_initrd_is(const uint8_t *want, size_t len)
+{
+	uint32_t at = (RAM_SIZE - (uint32_t)len) & ~0xfffu;
+
+	ck_assert_uint_eq(res.initrd_start, at);
+	ck_assert_uint_eq(res.initrd_size, len);
+	ck_assert_uint_eq(get32(ram + 0x218), at);  /* ramdisk_image */
+	ck_assert_uint_eq(get32(ram + 0x21c), len); /* ramdisk_size */
+	ck_assert_msg(memcmp(ram + at, want, len) == 0,
+		      "initrd in RAM differs from what was expected");
+}
+
+static void assert_loaded_unchanged(const uint8_t *file, size_t len)
+{
+	ck_assert(!res.initrd_decompressed);
+	ck_assert_str_eq(res.initrd_compression, "");
+	ck_assert_uint_eq(res.initrd_file_size, len);
+	assert_initrd_is(file, len);
+}
+
+static void check_initrd_unpacked(enum comp c, const char *name)
+{
+	size_t clen, zlen;
+	uint8_t *cpio = build_cpio(1, 5000, &clen);
+	uint8_t *z = compress_alloc(c, cpio, clen, &zlen);
+
+	ck_assert_msg(load(test_vmlinux(), write_file("initrd", z, zlen), NULL)
+		      == 0, "%s", err);
+	ck_assert(res.initrd_decompressed);
+	ck_assert_str_eq(res.initrd_compression, name);
+	ck_assert_uint_eq(res.initrd_file_size, zlen);
+	assert_initrd_is(cpio, clen);
+	free(cpio);
+	free(z);
+}
+
+START_TEST(test_initrd_gzip_cpio_lands_uncompressed)
+{
+	check_initrd_unpacked(COMP_GZIP, "gzip");
+}
+END_TEST
+
+START_TEST(test_initrd_xz_cpio_lands_uncompressed)
+{
+	check_initrd_unpacked(COMP_XZ, "xz");
+}
+END_TEST
+
+START_TEST(test_initrd_lzma_cpio_lands_uncompressed)
+{
+	check_initrd_unpacked(COMP_LZMA, "lzma");
+}
+END_TEST
+
+START_TEST(test_initrd_concatenated_members_land_as_concatenation)
+{
+	size_t l1, l2, z1, z2, n = 0;
+	uint8_t *c1 = build_cpio(1, 3000, &l1), *c2 = build_cpio(2, 7000, &l2);
+	uint8_t *g1 = compress_alloc(COMP_GZIP, c1, l1, &z1);
+	uint8_t *g2 = compress_alloc(COMP_GZIP, c2, l2, &z2);
+	uint8_t *file = calloc(1, z1 + z2 + 1024), *want = malloc(l1 + l2);
+
+	/* gzip member, 512 zeros, gzip member, 3 zeros of trailing padding */
+	memcpy(file, g1, z1);
+	n = z1 + 512;
+	memcpy(file + n, g2, z2);
+	n += z2 + 3;
+	memcpy(want, c1, l1);
+	memcpy(want + l1, c2, l2);
+	ck_assert_int_eq(load(test_vmlinux(), write_file("initrd", file, n), NULL), 0);
+	ck_assert(res.initrd_decompressed);
+	ck_assert_str_eq(res.initrd_compression, "gzip");
+	ck_assert_uint_eq(res.initrd_file_size, n);
+	assert_initrd_is(want, l1 + l2);
+
+	/* a gzip member then an xz one */
+	free(g2);
+	g2 = compress_alloc(COMP_XZ, c2, l2, &z2);
+	memcpy(file, g1, z1);
+	memcpy(file + z1, g2, z2);
+	ck_assert_int_eq(load(test_vmlinux(),
+			      write_file("initrd", file, z1 + z2), NULL), 0);
+	ck_assert_str_eq(res.initrd_compression, "gzip+xz");
+	assert_initrd_is(want, l1 + l2);
+	free(c1), free(c2), free(g1), free(g2), free(file), free(want);
+}
+END_TEST
+
+/* The kernel parses each member's output with its own alignment: a member
+ * that follows output of odd length must still start 4-byte aligned. */
+START_TEST(test_initrd_member_after_odd_length_output_starts_aligned)
+{
+	size_t l1, l2, z1, z2;
+	uint8_t *c1 = build_cpio(1, 100, &l1), *c2 = build_cpio(2, 200, &l2);
+	uint8_t *g1, *g2, *file, *want;
+
+	l1 += 2; /* the archive plus two zeros of padding: 2 mod 4 */
+	c1 = realloc(c1, l1);
+	c1[l1 - 2] = c1[l1 - 1] = 0;
+	g1 = compress_alloc(COMP_GZIP, c1, l1, &z1);
+	g2 = compress_alloc(COMP_GZIP, c2, l2, &z2);
+	file = malloc(z1 + z2);
+	memcpy(file, g1, z1);
+	memcpy(file + z1, g2, z2);
+	want = calloc(1, l1 + 2 + l2);
+	memcpy(want, c1, l1);
+	memcpy(want + l1 + 2, c2, l2);
+	ck_assert_int_eq(load(test_vmlinux(),
+			      write_file("initrd", file, z1 + z2), NULL), 0);
+	ck_assert(res.initrd_decompressed);
+	assert_initrd_is(want, l1 + 2 + l2);
+	free(c1), free(c2), free(g1), free(g2), free(file), free(want);
+}
+END_TEST
+
+/* Distributions put an uncompressed cpio (CPU microcode) in front. */
+START_TEST(test_initrd_uncompressed_cpio_then_gzip_member_unpacks_member)
+{
+	size_t l1, l2, z2;
+	uint8_t *c1 = build_cpio(1, 999, &l1), *c2 = build_cpio(2, 4000, &l2);
+	uint8_t *g2 = compress_alloc(COMP_GZIP, c2, l2, &z2);
+	uint8_t *file = malloc(l1 + z2), *want = malloc(l1 + l2);
+
+	memcpy(file, c1, l1);
+	memcpy(file + l1, g2, z2);
+	memcpy(want, c1, l1);
+	memcpy(want + l1, c2, l2);
+	ck_assert_int_eq(load(test_vmlinux(),
+			      write_file("initrd", file, l1 + z2), NULL), 0);
+	ck_assert(res.initrd_decompressed);
+	assert_initrd_is(want, l1 + l2);
+	free(c1), free(c2), free(g2), free(file), free(want);
+}
+END_TEST
+
+START_TEST(test_initrd_uncompressed_is_untouched)
+{
+	size_t clen;
+	uint8_t *cpio = build_cpio(3, 6000, &clen);
+	uint8_t image[8192] = { 0 };
+
+	ck_assert_int_eq(load(test_vmlinux(),
+			      write_file("initrd", cpio, clen), NULL), 0);
+	assert_loaded_unchanged(cpio, clen);
+	/* an ext2 ramdisk image: a zero boot block, then the superblock */
+	for (size_t i = 1024; i < sizeof(image); i++)
+		image[i] = (uint8_t)(i * 5 + 1);
+	image[1024 + 56] = 0x53, image[1024 + 57] = 0xef;
+	ck_assert_int_eq(load(test_vmlinux(),
+			      write_file("initrd", image, sizeof(image)), NULL), 0);
+	assert_loaded_unchanged(image, sizeof(image));
+	free(cpio);
+}
+END_TEST
+
+START_TEST(test_initrd_corrupt_gzip_loads_original_bytes)
+{
+	size_t clen, zlen;
+	uint8_t *cpio = build_cpio(4, 20000, &clen);
+	uint8_t *z = compress_alloc(COMP_GZIP, cpio, clen, &zlen);
+
+	z[zlen / 2] ^= 0x55; /* in the deflate data */
+	ck_assert_int_eq(load(test_vmlinux(), write_file("initrd", z, zlen), NULL), 0);
+	assert_loaded_unchanged(z, zlen);
+	z[zlen / 2] ^= 0x55;
+	z[zlen - 6] ^= 0x01; /* only the CRC-32 is wrong */
+	ck_assert_int_eq(load(test_vmlinux(), write_file("initrd", z, zlen), NULL), 0);
+	assert_loaded_unchanged(z, zlen);
+	free(cpio);
+	free(z);
+}
+END_TEST
+
+START_TEST(test_initrd_truncated_member_loads_original_bytes)
+{
+	size_t clen, zlen;
+	uint8_t *cpio = build_cpio(5, 3000, &clen);
+	enum comp kinds[] = { COMP_GZIP, COMP_XZ, COMP_LZMA };
+
+	for (size_t k = 0; k < 3; k++) {
+		uint8_t *z = compress_alloc(kinds[k], cpio, clen, &zlen);
+
+		for (size_t len = 1; len < zlen; len += 1 + len / 16) {
+			ck_assert_msg(load(test_vmlinux(),
+					   write_file("initrd", z, len), NULL) == 0,
+				      "%s", err);
+			assert_loaded_unchanged(z, len);
+		}
+		free(z);
+	}
+	free(cpio);
+}
+END_TEST
+
+/* What the kernel's unpacker would not take after a member goes to the
+ * kernel as it is, which then reports it as it always would. */
+START_TEST(test_initrd_not_understood_loads_original_bytes)
+{
+	size_t clen, zlen, n;
+	uint8_t *cpio = build_cpio(6, 2000, &clen);
+	uint8_t *z = compress_alloc(COMP_GZIP, cpio, clen, &zlen);
+	uint8_t *file = calloc(1, zlen + clen + 64), *empty;
+	static const char *tails[] = {
+		"junk",
+		"BZh91AY&SY",            /* a bzip2 member lgkvm does not decode */
+		"\x02\x21\x4c\x18 lz4",  /* nor lz4 */
+		"\0\0\0\0" "070707",     /* an old-style (odc) cpio header */
+	};
+
+	for (size_t t = 0; t < sizeof(tails) / sizeof(tails[0]); t++) {
+		size_t tl = t == 3 ? 10 : strlen(tails[t]);
+
+		memcpy(file, z, zlen);
+		memcpy(file + zlen, tails[t], tl);
+		n = zlen + tl;
+		ck_assert_int_eq(load(test_vmlinux(),
+				      write_file("initrd", file, n), NULL), 0);
+		assert_loaded_unchanged(file, n);
+	}
+	/* an uncompressed cpio, 2 zeros, a gzip member: unaligned after
+	 * padding, which the kernel calls "broken padding" */
+	memcpy(file, cpio, clen);
+	file[clen] = file[clen + 1] = 0;
+	memcpy(file + clen + 2, z, zlen);
+	n = clen + 2 + zlen;
+	ck_assert_int_eq(load(test_vmlinux(), write_file("initrd", file, n), NULL), 0);
+	assert_loaded_unchanged(file, n);
+	/* a member holding nothing: no empty ramdisk for the kernel */
+	empty = compress_alloc(COMP_GZIP, (const uint8_t *)"", 0, &n);
+	ck_assert_int_eq(load(test_vmlinux(), write_file("initrd", empty, n), NULL), 0);
+	assert_loaded_unchanged(empty, n);
+	free(cpio), free(z), free(file), free(empty);
+}
+END_TEST
+
+/* The unpacked image obeys the rule the file does: it must fit between
+ * the kernel and the top of RAM.  One byte more and the file goes in
+ * compressed, as it always could. */
+START_TEST(test_initrd_unpacked_only_when_it_fits_in_ram)
+{
+	size_t room = RAM_SIZE - INITRD_LOWEST, zlen;
+	uint8_t *image = malloc(room + 1), *z;
+
+	for (size_t i = 0; i < room + 1; i++)
+		image[i] = (uint8_t)(i % 251 + 1);
+	z = compress_alloc(COMP_GZIP, image, room, &zlen);
+	ck_assert_msg(load(test_vmlinux(), write_file("initrd", z, zlen), NULL)
+		      == 0, "%s", err);
+	ck_assert(res.initrd_decompressed);
+	ck_assert_uint_eq(res.initrd_start, INITRD_LOWEST);
+	assert_initrd_is(image, room);
+	free(z);
+
+	z = compress_alloc(COMP_GZIP, image, room + 1, &zlen);
+	ck_assert_msg(load(test_vmlinux(), write_file("initrd", z, zlen), NULL)
+		      == 0, "%s", err);
+	assert_loaded_unchanged(z, zlen);
+	free(z);
+	free(image);
+}
+END_TEST
+
+START_TEST(test_initrd_too_big_unpacked_but_fitting_compressed_loads_compressed)
+{
+	size_t clen, zlen;
+	/* 7 MiB of file in 8 MiB of RAM above a 2 MiB kernel */
+	uint8_t *cpio = build_cpio(7, 7u << 20, &clen);
+	uint8_t *z = compress_alloc(COMP_XZ, cpio, clen, &zlen);
+
+	ck_assert_uint_lt(zlen, 1u << 20);
+	ck_assert_msg(load(test_vmlinux(), write_file("initrd", z, zlen), NULL)
+		      == 0, "%s", err);
+	assert_loaded_unchanged(z, zlen);
+	free(cpio);
+	free(z);
+}
+END_TEST
+
+/* initrd_addr_max bounds the unpacked image as it bounds the file. */
+START_TEST(test_initrd_unpacked_respects_initrd_addr_max)
+{
+	static uint8_t bz[0x4000];
+	struct bz_opts o = bz_default;
+	size_t clen, zlen;
+	uint8_t *cpio = build_cpio(8, 3u << 20, &clen);
+	uint8_t *z = compress_alloc(COMP_GZIP, cpio, clen, &zlen);
+	size_t n;
+
+	/* room below 5 MiB: 5 MiB - 0x202000 < 3 MiB of cpio */
+	o.initrd_addr_max = 0x4fffff;
+	n = build_bzimage_of_elf(bz, COMP_GZIP, &o);
+	ck_assert_int_eq(load(write_file("bzImage", bz, n),
+			      write_file("initrd", z, zlen), NULL), 0);
+	ck_assert(!res.initrd_decompressed);
+	ck_assert_uint_le(res.initrd_start + res.initrd_size, 0x500000);
+	ck_assert_int_eq(memcmp(ram + res.initrd_start, z, zlen), 0);
+	/* 6 MiB: it fits unpacked */
+	o.initrd_addr_max = 0x5fffff;
+	n = build_bzimage_of_elf(bz, COMP_GZIP, &o);
+	ck_assert_int_eq(load(write_file("bzImage", bz, n),
+			      write_file("initrd", z, zlen), NULL), 0);
+	ck_assert(res.initrd_decompressed);
+	ck_assert_uint_eq(res.initrd_size, clen);
+	ck_assert_uint_le(res.initrd_start + res.initrd_size, 0x600000);
+	ck_assert_int_eq(memcmp(ram + res.initrd_start, cpio, clen), 0);
+	free(cpio);
+	free(z);
+}
+END_TEST
+
 /* ---- bad kernels ---- */
 
 START_TEST(test_missing_kernel_fails)
@@ -919,6 +1317,9 @@ END_TEST
 
 /* ---- robustness: nothing crashes, whatever the bytes ---- */
 
+static uint32_t rng_state = 12345;
+
+
 START_TEST(test_every_truncation_fails_cleanly)
 {
 	static uint8_t bz[0x4000];
@@ -933,7 +1334,6 @@ START_TEST(test_every_truncation_fails_cleanly)
 }
 END_TEST
 
-static uint32_t rng_state = 12345;
 
 static uint32_t rng(void)
 {
@@ -982,6 +1382,48 @@ START_TEST(test_random_corruption_never_crashes)
 }
 END_TEST
 
+/* A damaged initrd never fails the boot: it lands unpacked within RAM or
+ * byte for byte as the file is. */
+START_TEST(test_random_initrd_corruption_never_fails_the_boot)
+{
+	size_t l1, l2, zlen;
+	uint8_t *c1 = build_cpio(1, 300, &l1), *c2 = build_cpio(2, 3000, &l2);
+	enum comp kinds[] = { COMP_GZIP, COMP_XZ, COMP_LZMA };
+	char k[128];
+
+	/* write_file's names are recycled: keep a copy */
+	snprintf(k, sizeof(k), "%s", test_vmlinux());
+	for (int round = 0; round < 600; round++) {
+		uint8_t *z = compress_alloc(kinds[round % 3], c2, l2, &zlen);
+		/* an uncompressed cpio then the member: both get hit */
+		uint8_t *file = malloc(l1 + zlen);
+		size_t n = l1 + zlen;
+		int flips = 1 + (int)(rng() % 4);
+
+		memcpy(file, c1, l1);
+		memcpy(file + l1, z, zlen);
+		for (int f = 0; f < flips; f++) {
+			size_t at = (rng() & 1) ? rng() % 110 : rng() % n;
+			file[at] = (rng() & 1) ? (uint8_t)rng()
+					       : file[at] ^ (uint8_t)(1u << (rng() % 8));
+		}
+		ck_assert_msg(load(k, write_file("initrd", file, n), NULL) == 0,
+			      "%s", err);
+		ck_assert_uint_ge(res.initrd_start, INITRD_LOWEST);
+		ck_assert_uint_le((uint64_t)res.initrd_start + res.initrd_size,
+				  RAM_SIZE);
+		ck_assert_uint_eq(get32(ram + 0x218), res.initrd_start);
+		ck_assert_uint_eq(get32(ram + 0x21c), res.initrd_size);
+		if (!res.initrd_decompressed)
+			assert_loaded_unchanged(file, n);
+		free(file);
+		free(z);
+	}
+	free(c1);
+	free(c2);
+}
+END_TEST
+
 static Suite *loader_suite(void)
 {
 	Suite *s = suite_create("guest-loader");
@@ -1023,6 +1465,19 @@ static Suite *loader_suite(void)
 	tcase_add_test(rd, test_initrd_too_big_fails);
 	tcase_add_test(rd, test_initrd_must_clear_own_decompressors_init_size);
 	tcase_add_test(rd, test_missing_initrd_fails);
+	tcase_add_test(rd, test_initrd_gzip_cpio_lands_uncompressed);
+	tcase_add_test(rd, test_initrd_xz_cpio_lands_uncompressed);
+	tcase_add_test(rd, test_initrd_lzma_cpio_lands_uncompressed);
+	tcase_add_test(rd, test_initrd_concatenated_members_land_as_concatenation);
+	tcase_add_test(rd, test_initrd_member_after_odd_length_output_starts_aligned);
+	tcase_add_test(rd, test_initrd_uncompressed_cpio_then_gzip_member_unpacks_member);
+	tcase_add_test(rd, test_initrd_uncompressed_is_untouched);
+	tcase_add_test(rd, test_initrd_corrupt_gzip_loads_original_bytes);
+	tcase_add_test(rd, test_initrd_truncated_member_loads_original_bytes);
+	tcase_add_test(rd, test_initrd_not_understood_loads_original_bytes);
+	tcase_add_test(rd, test_initrd_unpacked_only_when_it_fits_in_ram);
+	tcase_add_test(rd, test_initrd_too_big_unpacked_but_fitting_compressed_loads_compressed);
+	tcase_add_test(rd, test_initrd_unpacked_respects_initrd_addr_max);
 
 	tcase_add_test(bad, test_missing_kernel_fails);
 	tcase_add_test(bad, test_wrong_magic_fails);
@@ -1044,6 +1499,7 @@ static Suite *loader_suite(void)
 
 	tcase_add_test(fuzz, test_every_truncation_fails_cleanly);
 	tcase_add_test(fuzz, test_random_corruption_never_crashes);
+	tcase_add_test(fuzz, test_random_initrd_corruption_never_fails_the_boot);
 	return s;
 }
 

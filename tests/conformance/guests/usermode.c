@@ -110,7 +110,9 @@ USER_TEXT uint32_t u_inb(void)
 	return v;
 }
 
-/* Spin at CPL 3 until the TSC passes the deadline. */
+USER_DATA volatile uint32_t u_ticked;
+
+/* Spin at CPL 3 until the clock handler says so, or the TSC passes the deadline. */
 USER_TEXT uint32_t u_spin_until(uint32_t lo, uint32_t hi)
 {
 	uint64_t end = ((uint64_t)hi << 32) | lo, now;
@@ -119,8 +121,15 @@ USER_TEXT uint32_t u_spin_until(uint32_t lo, uint32_t hi)
 	do {
 		asm volatile("rdtsc" : "=a"(a), "=d"(d));
 		now = ((uint64_t)d << 32) | a;
-	} while (now < end);
+	} while (!u_ticked && now < end);
 	return 0;
+}
+
+static void tick_handler(unsigned irq, struct trap_frame *f)
+{
+	(void)irq;
+	(void)f;
+	USER_READ(u_ticked) = 1;
 }
 
 static void test_enter_and_exit(void)
@@ -225,9 +234,11 @@ static void test_interrupt_in_user_mode(void)
 	uint64_t end;
 	uint32_t before = irq_count[0];
 
-	clock_event(2000000); /* 2 ms */
-	end = rdtsc() + us_to_tsc(200000);
+	irq_set_handler(0, tick_handler);
+	clock_event(10000000); /* 10 ms */
+	end = rdtsc() + us_to_tsc(2000000);
 	user_call(u_spin_until, (uint32_t)end, (uint32_t)(end >> 32), 0);
+	irq_set_handler(0, NULL);
 	ok(irq_count[0] == before + 1, "a timer interrupt arrives while in user mode");
 	ok(irq_last.from_user && irq_last.cs == SEL_USER_CS && irq_last.ss == SEL_USER_DS,
 	   "its frame is the user's (cs 0x73, ss 0x7b, esp)");

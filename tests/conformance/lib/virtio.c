@@ -64,9 +64,8 @@ uint64_t virtio_device_features(struct virtio_dev *d)
 
 /* 3.1.1: reset, ACKNOWLEDGE, DRIVER, features, FEATURES_OK and re-read it;
  * one new status bit per write, as the lguest Launcher insists. */
-int virtio_negotiate(struct virtio_dev *d, uint64_t features)
+int virtio_negotiate(struct virtio_dev *d, uint64_t features, uint64_t *offered)
 {
-	uint64_t offered;
 	int n;
 
 	mmio_write8(d->common + VCOMMON_STATUS, 0);
@@ -75,8 +74,8 @@ int virtio_negotiate(struct virtio_dev *d, uint64_t features)
 			return -1;
 	virtio_status_add(d, VIRTIO_STATUS_ACKNOWLEDGE);
 	virtio_status_add(d, VIRTIO_STATUS_DRIVER);
-	offered = virtio_device_features(d);
-	features &= offered;
+	*offered = virtio_device_features(d);
+	features &= *offered;
 	mmio_write32(d->common + VCOMMON_GFSELECT, 0);
 	mmio_write32(d->common + VCOMMON_GF, (uint32_t)features);
 	mmio_write32(d->common + VCOMMON_GFSELECT, 1);
@@ -144,4 +143,18 @@ int virtq_wait_used(struct virtq *q, uint32_t us)
 		return 0;
 	q->last_used++;
 	return 1;
+}
+
+int virtio_console_start(struct virtio_dev *d, struct virtq *rx, struct virtq *tx)
+{
+	uint64_t offered;
+
+	if (virtio_probe(d, PCI_CONSOLE_DEV))
+		return -1;
+	if (virtio_negotiate(d, VIRTIO_F_VERSION_1 | VIRTIO_CONSOLE_F_EMERG_WRITE, &offered))
+		return -2;
+	if (virtq_setup(d, rx, 0) || virtq_setup(d, tx, 1))
+		return -3;
+	virtio_driver_ok(d);
+	return 0;
 }

@@ -78,12 +78,16 @@ struct virtq {
 
 /* Each returns 0 on success or a negative step number, for diagnostics. */
 int virtio_probe(struct virtio_dev *d, unsigned pci_dev);
-uint64_t virtio_device_features(struct virtio_dev *d);
-int virtio_negotiate(struct virtio_dev *d, uint64_t features);
+uint64_t virtio_device_features(struct virtio_dev *d); /* only after DRIVER */
+/* Reset and negotiate; *offered gets the device's features. */
+int virtio_negotiate(struct virtio_dev *d, uint64_t features, uint64_t *offered);
 int virtq_setup(struct virtio_dev *d, struct virtq *q, unsigned index);
 void virtio_driver_ok(struct virtio_dev *d);
 uint8_t virtio_status(struct virtio_dev *d);
 uint8_t virtio_isr(struct virtio_dev *d); /* reading acknowledges */
+
+/* Probe, negotiate VERSION_1 and set up the console's queues 0 and 1. */
+int virtio_console_start(struct virtio_dev *d, struct virtq *rx, struct virtq *tx);
 
 /* Make descriptor chain 'head' available and notify the device. */
 void virtq_kick(struct virtio_dev *d, struct virtq *q, uint16_t head);

@@ -1,0 +1,300 @@
+#include "vmm/cmdline.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+
+#define DEFAULT_MEM_MIB 64
+#define MIN_MEM_MIB 4
+#define MAX_MEM_MIB 3072
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: lgkvm run [--mem MiB] [--initrd FILE] [--block FILE[,ro]]...\n"
+		"                 [--net tap=NAME[,mac=MAC]] [--rng] [--trace FILE]\n"
+		"                 [--verbose] [--stats] [--pae|--no-pae]\n"
+		"                 [KERNEL [KERNEL-ARGS...]]\n"
+		"       lgkvm [--verbose] [--tunnet=IP:MAC|bridge:BR:MAC] [--block=FILE]\n"
+		"             [--initrd=FILE] [--rng] [--username=USER] [--chroot=DIR]\n"
+		"             MEM-MiB KERNEL [KERNEL-ARGS...]   (the lguest Launcher's form)\n"
+		"\n"
+		"Boots an i386 Linux kernel built with CONFIG_LGUEST_GUEST=y (a bzImage or\n"
+		"vmlinux) under /dev/kvm. Without KERNEL, `run` boots the built-in demo guest.\n"
+		"  --mem MiB        guest RAM (default %d, %d to %d)\n"
+		"  --initrd FILE    initial ramdisk\n"
+		"  --block FILE[,ro]  a virtio block device backed by FILE (repeatable)\n"
+		"  --net tap=NAME[,mac=MAC]  a virtio network device on tap NAME\n"
+		"  --rng            a virtio entropy device (getrandom)\n"
+		"  --trace FILE     one line per hypercall, trap, page fault, interrupt, I/O\n"
+		"  --verbose        say what lgkvm is doing on stderr\n"
+		"  --stats          print VM exits by cause when the guest stops\n"
+		"  --pae, --no-pae  the guest's page-table format (default: detected)\n"
+		"Exit status: 0 guest powered off, 1 guest crashed or killed, 2 bad input.\n",
+		DEFAULT_MEM_MIB, MIN_MEM_MIB, MAX_MEM_MIB);
+}
+
+static int bad(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int bad(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "lgkvm: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see lgkvm --help)\n");
+	return VM_INPUT_ERROR;
+}
+
+static int parse_mem(const char *s, struct vm_config *cfg)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || end == s || v < MIN_MEM_MIB || v > MAX_MEM_MIB)
+		return bad("memory size '%s': give guest RAM in MiB, %d to %d", s,
+			   MIN_MEM_MIB, MAX_MEM_MIB);
+	cfg->mem_mib = v;
+	return 0;
+}
+
+/* FILE or FILE,ro */
+static int parse_block(char *arg, struct vm_config *cfg)
+{
+	char *comma = strrchr(arg, ',');
+	struct block_config *b;
+
+	if (cfg->nblocks == VM_MAX_BLOCKS)
+		return bad("at most %d block devices", VM_MAX_BLOCKS);
+	b = &cfg->blocks[cfg->nblocks];
+	b->readonly = false;
+	if (comma && !strcmp(comma + 1, "ro")) {
+		*comma = '\0';
+		b->readonly = true;
+	}
+	if (!*arg)
+		return bad("--block needs a file");
+	b->path = arg;
+	cfg->nblocks++;
+	return 0;
+}
+
+/* aa:bb:cc:dd:ee:ff, and a unicast one (a guest NIC's own address). */
+static bool mac_from_string(const char *s, uint8_t mac[6])
+{
+	unsigned v[6];
+	char tail;
+
+	if (strlen(s) != 17 ||
+	    sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3],
+		   &v[4], &v[5], &tail) != 6)
+		return false;
+	for (int i = 0; i < 6; i++) {
+		if (s[3 * i] == ' ' || s[3 * i] == '+' || s[3 * i] == '-')
+			return false;
+		mac[i] = (uint8_t)v[i];
+	}
+	return !(mac[0] & 1);
+}
+
+static int parse_mac(const char *s, struct vm_config *cfg)
+{
+	if (!mac_from_string(s, cfg->net_mac))
+		return bad("bad MAC address '%s' (want aa:bb:cc:dd:ee:ff, unicast)", s);
+	cfg->net_mac_set = true;
+	return 0;
+}
+
+/* tap=NAME[,mac=MAC] */
+static int parse_net(char *arg, struct vm_config *cfg)
+{
+	char *save = NULL;
+
+	for (char *kv = strtok_r(arg, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
+		if (!strncmp(kv, "tap=", 4) && kv[4]) {
+			cfg->net_tap = kv + 4;
+		} else if (!strncmp(kv, "mac=", 4)) {
+			int rc = parse_mac(kv + 4, cfg);
+			if (rc)
+				return rc;
+		} else {
+			return bad("--net %s: want tap=NAME[,mac=MAC]", kv);
+		}
+	}
+	if (!cfg->net_tap)
+		return bad("--net needs tap=NAME");
+	return 0;
+}
+
+/* The Launcher's --tunnet=IP:MAC or bridge:BR:MAC; MAC optional. */
+static int parse_tunnet(char *arg, struct vm_config *cfg)
+{
+	char *mac = NULL;
+	size_t n = strlen(arg);
+
+	/* A MAC is the last 17 characters after a ':'. */
+	if (n > 18 && arg[n - 18] == ':') {
+		mac = arg + n - 17;
+		arg[n - 18] = '\0';
+	}
+	if (mac) {
+		int rc = parse_mac(mac, cfg);
+		if (rc)
+			return rc;
+	}
+	if (!*arg || !strcmp(arg, "bridge:"))
+		return bad("--tunnet needs an IP address or bridge:NAME");
+	cfg->tunnet_host = arg;
+	return 0;
+}
+
+static int check_files(struct vm_config *cfg)
+{
+	if (cfg->kernel && access(cfg->kernel, R_OK) < 0) {
+		fprintf(stderr, "lgkvm: %s: %s\n", cfg->kernel, strerror(errno));
+		return VM_INPUT_ERROR;
+	}
+	if (cfg->initrd && access(cfg->initrd, R_OK) < 0) {
+		fprintf(stderr, "lgkvm: %s: %s\n", cfg->initrd, strerror(errno));
+		return VM_INPUT_ERROR;
+	}
+	return 0;
+}
+
+static int take_kernel_args(int argc, char **argv, struct vm_config *cfg)
+{
+	size_t len = 0;
+
+	for (; optind < argc; optind++) {
+		size_t n = strlen(argv[optind]);
+		if (len + n + 2 > sizeof(cfg->cmdline))
+			return bad("kernel command line too long at '%s'", argv[optind]);
+		if (len)
+			cfg->cmdline[len++] = ' ';
+		memcpy(cfg->cmdline + len, argv[optind], n + 1);
+		len += n;
+	}
+	return 0;
+}
+
+enum {
+	OPT_MEM = 256, OPT_INITRD, OPT_TRACE, OPT_VERBOSE, OPT_STATS, OPT_PAE,
+	OPT_NO_PAE, OPT_BLOCK, OPT_NET, OPT_RNG, OPT_TUNNET, OPT_USERNAME,
+	OPT_CHROOT, OPT_HELP,
+};
+
+static int parse_options(int argc, char **argv, struct vm_config *cfg,
+			 const struct option *opts)
+{
+	int opt, rc = 0;
+
+	opterr = 0;
+	optind = 1;
+	/* '+': options end at the first argument; what follows the kernel is
+	 * the kernel's. */
+	while (!rc && (opt = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		switch (opt) {
+		case OPT_MEM: rc = parse_mem(optarg, cfg); break;
+		case OPT_INITRD: cfg->initrd = optarg; break;
+		case OPT_TRACE: cfg->trace = optarg; break;
+		case OPT_VERBOSE: cfg->verbose = true; break;
+		case OPT_STATS: cfg->stats = true; break;
+		case OPT_PAE: cfg->pae = 1; break;
+		case OPT_NO_PAE: cfg->pae = 0; break;
+		case OPT_BLOCK: rc = parse_block(optarg, cfg); break;
+		case OPT_NET: rc = parse_net(optarg, cfg); break;
+		case OPT_RNG: cfg->rng = true; break;
+		case OPT_TUNNET: rc = parse_tunnet(optarg, cfg); break;
+		case OPT_USERNAME: cfg->username = optarg; break;
+		case OPT_CHROOT: cfg->chroot_dir = optarg; break;
+		case OPT_HELP: usage(stdout); return -1;
+		default:
+			return bad("unknown or incomplete option '%s'", argv[optind - 1]);
+		}
+	}
+	return rc;
+}
+
+static int parse_run(int argc, char **argv, struct vm_config *cfg)
+{
+	static const struct option opts[] = {
+		{ "mem", required_argument, NULL, OPT_MEM },
+		{ "initrd", required_argument, NULL, OPT_INITRD },
+		{ "trace", required_argument, NULL, OPT_TRACE },
+		{ "verbose", no_argument, NULL, OPT_VERBOSE },
+		{ "stats", no_argument, NULL, OPT_STATS },
+		{ "pae", no_argument, NULL, OPT_PAE },
+		{ "no-pae", no_argument, NULL, OPT_NO_PAE },
+		{ "block", required_argument, NULL, OPT_BLOCK },
+		{ "net", required_argument, NULL, OPT_NET },
+		{ "rng", no_argument, NULL, OPT_RNG },
+		{ "help", no_argument, NULL, OPT_HELP },
+		{ NULL, 0, NULL, 0 },
+	};
+	int rc = parse_options(argc, argv, cfg, opts);
+
+	if (rc)
+		return rc;
+	if (cfg->nblocks || cfg->net_tap || cfg->rng)
+		return bad("--block, --net and --rng are not wired in yet");
+	if (optind < argc)
+		cfg->kernel = argv[optind++];
+	rc = take_kernel_args(argc, argv, cfg);
+	return rc ? rc : check_files(cfg);
+}
+
+static int parse_launcher(int argc, char **argv, struct vm_config *cfg)
+{
+	static const struct option opts[] = {
+		{ "verbose", no_argument, NULL, OPT_VERBOSE },
+		{ "tunnet", required_argument, NULL, OPT_TUNNET },
+		{ "block", required_argument, NULL, OPT_BLOCK },
+		{ "initrd", required_argument, NULL, OPT_INITRD },
+		{ "rng", no_argument, NULL, OPT_RNG },
+		{ "username", required_argument, NULL, OPT_USERNAME },
+		{ "chroot", required_argument, NULL, OPT_CHROOT },
+		{ "help", no_argument, NULL, OPT_HELP },
+		{ NULL, 0, NULL, 0 },
+	};
+	int rc = parse_options(argc, argv, cfg, opts);
+
+	if (rc)
+		return rc;
+	if (cfg->nblocks || cfg->tunnet_host || cfg->rng || cfg->username ||
+	    cfg->chroot_dir)
+		return bad("--block, --tunnet, --rng, --username and --chroot are not wired in yet");
+	if (argc - optind < 2)
+		return bad("the Launcher form needs MEM-MiB and KERNEL");
+	rc = parse_mem(argv[optind++], cfg);
+	if (rc)
+		return rc;
+	cfg->kernel = argv[optind++];
+	rc = take_kernel_args(argc, argv, cfg);
+	return rc ? rc : check_files(cfg);
+}
+
+int cmdline_parse(int argc, char **argv, struct vm_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->mem_mib = DEFAULT_MEM_MIB;
+	cfg->pae = -1;
+	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		usage(stdout);
+		return -1;
+	}
+	if (argc < 2)
+		return parse_run(1, argv, cfg);
+	if (!strcmp(argv[1], "run"))
+		return parse_run(argc - 1, argv + 1, cfg);
+	if (argv[1][0] == '-' || (argv[1][0] >= '0' && argv[1][0] <= '9'))
+		return parse_launcher(argc, argv, cfg);
+	return bad("unknown command '%s'", argv[1]);
+}
