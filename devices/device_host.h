@@ -20,6 +20,12 @@ struct device_host {
 	 * console got receive buffers): re-check virtio_console_wants_input
 	 * and the like before the event loop sleeps again. */
 	void (*poll_update)(void *opaque);
+	/* Optional: call cb(cb_opaque) on the vCPU thread whenever fd is
+	 * readable (a tap, an io_uring completion eventfd).  watch_fd turns
+	 * watching on or off later.  Returns false when it cannot. */
+	bool (*add_fd)(void *opaque, int fd, void (*cb)(void *cb_opaque),
+		       void *cb_opaque);
+	void (*watch_fd)(void *opaque, int fd, bool on);
 	void *opaque;
 };
 
