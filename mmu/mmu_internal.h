@@ -41,9 +41,11 @@ struct shadow_pool {
 	uint32_t pages;
 	uint32_t *free; /* stack of free page indices */
 	uint32_t nfree;
+	uint8_t *zeroed; /* bitmap: page cleared since pool_init */
 };
 
-/* Zeroes the whole pool: done before the vCPU ever runs. */
+/* Pages are zeroed on first use, not all up front: a large pool costs
+ * only what the guest's tables need (freed pages are left zero). */
 bool pool_init(struct shadow_pool *p, void *base, uint64_t gpa, uint32_t pages);
 void pool_fini(struct shadow_pool *p);
 /* A page, or POOL_NONE when the pool is empty.  A page that was used before

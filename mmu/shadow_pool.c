@@ -11,12 +11,12 @@
 
 bool pool_init(struct shadow_pool *p, void *base, uint64_t gpa, uint32_t pages)
 {
-	memset(base, 0, (size_t)pages * MMU_PAGE_SIZE);
 	p->base = base;
 	p->gpa = gpa;
 	p->pages = pages;
 	p->free = calloc(pages, sizeof(*p->free));
-	if (!p->free)
+	p->zeroed = calloc((pages + 7) / 8, 1);
+	if (!p->free || !p->zeroed)
 		return false;
 	/* Lowest index on top: the roots, taken first, sit at the start. */
 	for (uint32_t i = 0; i < pages; i++)
@@ -28,7 +28,9 @@ bool pool_init(struct shadow_pool *p, void *base, uint64_t gpa, uint32_t pages)
 void pool_fini(struct shadow_pool *p)
 {
 	free(p->free);
+	free(p->zeroed);
 	p->free = NULL;
+	p->zeroed = NULL;
 	p->nfree = 0;
 }
 
@@ -39,6 +41,10 @@ uint32_t pool_alloc(struct shadow_pool *p)
 	if (p->nfree == 0)
 		return POOL_NONE;
 	idx = p->free[--p->nfree];
+	if (!(p->zeroed[idx / 8] & (1u << (idx % 8)))) {
+		memset(p->base + (uint64_t)idx * MMU_PAGE_SIZE, 0, MMU_PAGE_SIZE);
+		p->zeroed[idx / 8] |= (uint8_t)(1u << (idx % 8));
+	}
 	return idx;
 }
 

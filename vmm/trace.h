@@ -1,5 +1,6 @@
 /*
- * The --trace output: one line per event, "<seq> <kind> <details>".
+ * The --trace output: one line per event, "<seq> <seconds> <kind> <details>"
+ * (seconds since lgkvm started, to the microsecond).
  * Kinds: hcall, trap, pf, irq, io, mmio, fallback, mmu, dev.  The format is
  * the project's trace format; keep details as key=value pairs so traces can
  * be compared with those of the in-kernel lguest.

@@ -87,7 +87,8 @@ static void test_full_ring(void)
 
 static void test_async_set_pte(void)
 {
-	uint32_t *pgdir = pgdir_create(), va = USER_TEST_BASE, p1 = page_alloc_phys(), p2 = page_alloc_phys(), v = 0;
+	pgd_t *pgdir = pgdir_create();
+	uint32_t va = USER_TEST_BASE, p1 = page_alloc_phys(), p2 = page_alloc_phys(), v = 0;
 
 	*(uint32_t *)phys_to_virt(p1) = 0x1111;
 	*(uint32_t *)phys_to_virt(p2) = 0x2222;

@@ -128,7 +128,7 @@ static void test_still_cpl1(void)
 
 void guest_main(void)
 {
-	diag("conformance guest: boot");
+	diag("conformance guest: boot (" GUEST_FORMAT " page tables)");
 	test_entry_state();
 	test_linear_mode();
 	test_boot_params();

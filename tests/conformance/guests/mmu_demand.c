@@ -4,13 +4,22 @@
  * _PAGE_DIRTY on the first write; a clean writable page is mapped
  * read-only until that write.  Faults the guest's tables do not allow
  * reach the guest's #PF handler with lguest_data.cr2 and the error code.
+ * Built for 2-level tables (mmu_demand) and PAE (pae_mmu_demand): the A and
+ * D bits live in 32-bit or 64-bit guest PTEs.
  */
 #include "runtime.h"
 
 #define VA(n) (USER_TEST_BASE + (n) * PAGE_SIZE)
-#define UNMAPPED_PDE_VA 0x30000000 /* a 4 MiB region with no page table */
+#define UNMAPPED_PDE_VA 0x30000000 /* a region with no page table */
+#ifdef GUEST_PAE
+#define UNMAPPED_PGD_VA 0x50000000 /* a GiB with no middle directory */
+/* With PAE (and NX) an instruction fetch sets the I/D bit of the error code. */
+#define PF_FETCH PF_INSTR
+#else
+#define PF_FETCH 0 /* no I/D bit without NX */
+#endif
 
-static uint32_t *pgdir;
+static pgd_t *pgdir;
 
 /* A fresh page holding 'pattern' at va, with the given PTE flags. */
 static uint32_t map_page(uint32_t va, uint32_t flags, uint32_t pattern)
@@ -22,7 +31,7 @@ static uint32_t map_page(uint32_t va, uint32_t flags, uint32_t pattern)
 	return pa;
 }
 
-static uint32_t pte_of(uint32_t va)
+static pte_t pte_of(uint32_t va)
 {
 	return *pte_ptr(pgdir, va);
 }
@@ -80,6 +89,13 @@ static void test_kernel_faults(void)
 	check_fault("kernel write to an unmapped address", t, va + 8, PF_WRITE);
 	t = probe_read32(UNMAPPED_PDE_VA + 0x123, &v);
 	check_fault("kernel read where the page directory entry is empty", t, UNMAPPED_PDE_VA + 0x123, 0);
+#ifdef GUEST_PAE
+	t = probe_write32(UNMAPPED_PGD_VA + 0x456, 1);
+	check_fault("kernel write where the page-directory-pointer entry is empty", t, UNMAPPED_PGD_VA + 0x456,
+		    PF_WRITE);
+#endif
+	t = probe_exec(VA(2) + 0x10, &v);
+	check_fault("kernel instruction fetch from an unmapped address", t, VA(2) + 0x10, PF_FETCH);
 
 	va = VA(3);
 	pa = map_page(va, PTE_PRESENT, 0x4242);
@@ -133,7 +149,7 @@ static void test_user_faults(void)
 
 void guest_main(void)
 {
-	diag("conformance guest: mmu_demand");
+	diag("conformance guest: mmu_demand (" GUEST_FORMAT " page tables)");
 	user_init();
 	pgdir = pgdir_create();
 	user_map(pgdir);

@@ -1,8 +1,10 @@
 /*
  * mmu_pgdir: several page directories through LHCALL_NEW_PGTABLE, kernel
  * mappings (at and above lguest_data.kernel_address) shared by all of
- * them, and the hypercalls that change mappings: SET_PTE, SET_PGD and
- * FLUSH_TLB (user only, and all) take effect at once.
+ * them, and the hypercalls that change mappings: SET_PTE, SET_PGD (SET_PMD
+ * for PAE's page middle directories) and FLUSH_TLB (user only, and all)
+ * take effect at once.  Built for 2-level tables (mmu_pgdir) and PAE
+ * (pae_mmu_pgdir, whose page directories are 32-byte PDPTs sharing a page).
  */
 #include "runtime.h"
 
@@ -10,7 +12,7 @@
 #define UVA (USER_TEST_BASE + 0x1000)
 #define KVA(n) (KWIN_BASE + (n) * PAGE_SIZE)
 
-static uint32_t *dirs[NDIRS];
+static pgd_t *dirs[NDIRS];
 
 static uint32_t page_with(uint32_t value)
 {
@@ -89,20 +91,20 @@ static void test_set_pte(void)
 	pte_set(dirs[0], UVA, page_with(0x1000) | PTE_PRESENT | PTE_RW);
 }
 
-static void test_set_pgd(void)
+/* The entry pointing to UVA's page table: SET_PGD, or SET_PMD with PAE. */
+static void test_set_pde(void)
 {
-	unsigned index = PDE_INDEX(UVA);
 	uint32_t table = page_alloc_phys(), v;
 	int t;
 
 	pgdir_switch(dirs[0]);
 	read_or_fault(UVA);
-	((uint32_t *)phys_to_virt(table))[PTE_INDEX(UVA)] = page_with(0xB1) | PTE_PRESENT | PTE_RW;
-	pgd_set(dirs[0], index, table | PDE_TABLE);
-	is_u32(read_or_fault(UVA), 0xB1, "SET_PGD to another page table takes effect at once");
-	pgd_set(dirs[0], index, 0);
+	((pte_t *)phys_to_virt(table))[PTE_INDEX(UVA)] = page_with(0xB1) | PTE_PRESENT | PTE_RW;
+	pde_set(dirs[0], UVA, table | PDE_TABLE);
+	is_u32(read_or_fault(UVA), 0xB1, PDE_HCALL " to another page table takes effect at once");
+	pde_set(dirs[0], UVA, 0);
 	t = probe_read32(UVA, &v);
-	ok(t && trap_last.vector == 14 && trap_last.cr2 == UVA, "SET_PGD to an empty entry: the next access faults");
+	ok(t && trap_last.vector == 14 && trap_last.cr2 == UVA, PDE_HCALL " to an empty entry: the next access faults");
 }
 
 static void test_flush_tlb(void)
@@ -127,12 +129,12 @@ static void test_flush_tlb(void)
 
 void guest_main(void)
 {
-	diag("conformance guest: mmu_pgdir");
+	diag("conformance guest: mmu_pgdir (" GUEST_FORMAT " page tables)");
 	irq_enable();
 	test_switching();
 	test_kernel_shared();
 	test_set_pte();
-	test_set_pgd();
+	test_set_pde();
 	test_flush_tlb();
 	pgdir_switch(boot_pgdir);
 	tap_done();

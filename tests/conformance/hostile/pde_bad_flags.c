@@ -8,7 +8,7 @@ void guest_main(void)
 	uint32_t v;
 
 	kprintf("expect-kill: guest killed: .*bad page directory entry\n");
-	pgd_set(boot_pgdir, PDE_INDEX(VA), 0x00400000 | PTE_PSE | PTE_PRESENT | PTE_RW | PTE_ACCESSED | PTE_DIRTY);
+	pgd_set(boot_pgdir, PGD_INDEX(VA), 0x00400000 | PTE_PSE | PTE_PRESENT | PTE_RW | PTE_ACCESSED | PTE_DIRTY);
 	probe_read32(VA, &v);
 	kprintf("still alive after using a PSE page directory entry\n");
 }

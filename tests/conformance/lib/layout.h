@@ -13,17 +13,30 @@
 #define LOAD_PHYS 0x00100000
 
 /* The boot page tables map this much RAM at KERNEL_BASE (and at 0 until
- * the runtime drops the identity half). */
+ * the runtime drops the identity part). */
 #define DIRECT_MAP_MB 32
+
+/* Kernel windows of 4 MiB with page tables of their own, shared by every
+ * page directory: tests remap pages here (KWIN) and devices' BARs live
+ * here (IOWIN). */
+#define KWIN_BASE 0xE0000000
+#define IOWIN_BASE 0xF0000000
+#define WINDOW_PAGES 1024
+
+/* 2-level tables: page-directory slots (4 MiB each). */
 #define DIRECT_MAP_PDES (DIRECT_MAP_MB / 4)
 #define KERNEL_PDE (KERNEL_BASE >> 22)
-
-/* Kernel windows with page tables of their own, shared by every page
- * directory: tests remap pages here (KWIN) and devices' BARs live here. */
-#define KWIN_BASE 0xE0000000
 #define KWIN_PDE (KWIN_BASE >> 22)
-#define IOWIN_BASE 0xF0000000
 #define IOWIN_PDE (IOWIN_BASE >> 22)
+
+/* PAE tables: the kernel's GiB is PDPT entry 3, one middle directory shared
+ * by every PDPT; its entries (2 MiB each) give the page tables. */
+#define KERNEL_PGD_PAE (KERNEL_BASE >> 30)
+#define DIRECT_MAP_PMDS (DIRECT_MAP_MB / 2)
+#define KWIN_PMD ((KWIN_BASE - KERNEL_BASE) >> 21)
+#define IOWIN_PMD ((IOWIN_BASE - KERNEL_BASE) >> 21)
+#define WINDOW_PMDS (WINDOW_PAGES / 512)
+#define PGD_PAE_PRESENT 0x001 /* a PDPT entry carries only P (head_32.S) */
 
 /* User space: the guest image's .user sections and a user stack. */
 #define USER_BASE 0x08000000

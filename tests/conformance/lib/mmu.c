@@ -1,7 +1,11 @@
-/* Page allocation, page directories, and the page-table hypercalls. */
+/*
+ * Page allocation, switching page tables and the flush hypercalls: the
+ * parts that do not depend on the page-table format (mmu_2level.c and
+ * mmu_pae.c hold the rest).
+ */
 #include "runtime.h"
 
-uint32_t *pgdir_current = boot_pgdir;
+pgd_t *pgdir_current = boot_pgdir;
 static uint32_t free_next, free_end, iowin_next;
 
 uint32_t ram_size(void)
@@ -16,12 +20,11 @@ uint32_t ram_size(void)
 /*
  * Pages come from the RAM after the image, inside the direct map, below
  * the linear-mode probe's page near the top of RAM.  Then the identity
- * half of the boot page directory goes: user space starts empty.
+ * part of the boot page tables goes: user space starts empty.
  */
 void mmu_init(void)
 {
 	uint32_t top = ram_size();
-	unsigned i;
 
 	if (top > (DIRECT_MAP_MB << 20))
 		top = DIRECT_MAP_MB << 20;
@@ -29,8 +32,7 @@ void mmu_init(void)
 		top -= 65536 + PAGE_SIZE;
 	free_next = (virt_to_phys(__end) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 	free_end = top & ~(PAGE_SIZE - 1);
-	for (i = 0; i < DIRECT_MAP_PDES; i++)
-		boot_pgdir[i] = 0;
+	mmu_drop_identity();
 	tlb_flush_user();
 }
 
@@ -55,49 +57,15 @@ void *page_alloc(void)
 	return phys_to_virt(page_alloc_phys());
 }
 
-uint32_t *pgdir_create(void)
-{
-	uint32_t *pgdir = page_alloc();
-
-	memcpy(pgdir + KERNEL_PDE, boot_pgdir + KERNEL_PDE, (1024 - KERNEL_PDE) * sizeof(uint32_t));
-	return pgdir;
-}
-
-void pgdir_switch(uint32_t *pgdir)
+void pgdir_switch(pgd_t *pgdir)
 {
 	hcall_sync(LHCALL_NEW_PGTABLE, virt_to_phys(pgdir), 0, 0, 0);
 	pgdir_current = pgdir;
 }
 
-volatile uint32_t *pte_ptr(uint32_t *pgdir, uint32_t va)
-{
-	unsigned index = PDE_INDEX(va);
-
-	if (!(pgdir[index] & PTE_PRESENT)) {
-		/* Kernel-half page tables are static and shared by every pgdir. */
-		if (va >= KERNEL_BASE)
-			bail_out("no kernel page table for %#x", va);
-		/* Linux's set_pmd() tells the Host too (LHCALL_SET_PGD). */
-		pgd_set(pgdir, index, page_alloc_phys() | PDE_TABLE);
-	}
-	return (volatile uint32_t *)phys_to_virt(pgdir[index] & ~(PAGE_SIZE - 1)) + PTE_INDEX(va);
-}
-
-void pte_write(uint32_t *pgdir, uint32_t va, uint32_t pte)
+void pte_write(pgd_t *pgdir, uint32_t va, pte_t pte)
 {
 	*pte_ptr(pgdir, va) = pte;
-}
-
-void pte_set(uint32_t *pgdir, uint32_t va, uint32_t pte)
-{
-	*pte_ptr(pgdir, va) = pte;
-	hcall_sync(LHCALL_SET_PTE, virt_to_phys(pgdir), va & ~(PAGE_SIZE - 1), pte, 0);
-}
-
-void pgd_set(uint32_t *pgdir, unsigned index, uint32_t pde)
-{
-	pgdir[index] = pde;
-	hcall_sync(LHCALL_SET_PGD, virt_to_phys(pgdir), index, 0, 0);
 }
 
 void tlb_flush_user(void)
@@ -116,7 +84,7 @@ uint32_t iomap(uint32_t phys, uint32_t len)
 	uint32_t va = IOWIN_BASE + iowin_next * PAGE_SIZE, pa;
 
 	for (pa = first;; pa += PAGE_SIZE) {
-		if (iowin_next >= 1024)
+		if (iowin_next >= WINDOW_PAGES)
 			bail_out("I/O window full");
 		pte_set(pgdir_current, IOWIN_BASE + iowin_next * PAGE_SIZE,
 			pa | PTE_PRESENT | PTE_RW | PTE_PCD | PTE_PWT | PTE_ACCESSED | PTE_DIRTY);

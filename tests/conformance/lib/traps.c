@@ -75,6 +75,27 @@ int probe_write32(uint32_t va, uint32_t value)
 	return trap_count != n;
 }
 
+/*
+ * The return address is pushed by hand so a fault at va (not at a call
+ * instruction) resumes at 2: with it still on the stack, to be dropped.
+ */
+int probe_exec(uint32_t va, uint32_t *result)
+{
+	uint32_t n = trap_count, r;
+
+	probe_eip = va;
+	asm volatile("movl $2f, trap_resume_eip\n\t"
+		     "pushl $1f\n\t"
+		     "jmp *%1\n"
+		     "2:\taddl $4, %%esp\n"
+		     "1:\tmovl $0, trap_resume_eip"
+		     : "=a"(r)
+		     : "r"(va)
+		     : "memory", "cc");
+	*result = r;
+	return trap_count != n;
+}
+
 void irq_set_handler(unsigned irq, irq_handler_fn fn)
 {
 	irq_handlers[irq] = fn;

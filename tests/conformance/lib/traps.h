@@ -49,6 +49,9 @@ extern volatile uint32_t trap_resume_eip;
 extern volatile uint32_t probe_eip;
 int probe_read32(uint32_t va, uint32_t *value);
 int probe_write32(uint32_t va, uint32_t value);
+/* Calls code at va that returns with ret: 1 if the call trapped, else 0 and
+ * *result = its %eax.  probe_eip is va, where a fetch fault points. */
+int probe_exec(uint32_t va, uint32_t *result);
 
 typedef void (*irq_handler_fn)(unsigned irq, struct trap_frame *f);
 /* Returns nonzero when it handled the call (result in f->eax). */

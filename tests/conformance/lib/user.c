@@ -15,7 +15,7 @@ void user_init(void)
 
 /* The image's .user sections and the user stack, user-accessible.  Through
  * SET_PTE, so a pgdir the Host already shadows sees them at once. */
-void user_map(uint32_t *pgdir)
+void user_map(pgd_t *pgdir)
 {
 	uint32_t va;
 

@@ -26,7 +26,7 @@ struct syscall_record {
 extern volatile struct syscall_record syscall_last;
 
 void user_init(void);               /* user stack + mappings in boot_pgdir */
-void user_map(uint32_t *pgdir);     /* the same mappings in another pgdir */
+void user_map(pgd_t *pgdir);        /* the same mappings in another pgdir */
 uint32_t user_call(void *fn, uint32_t a0, uint32_t a1, uint32_t a2);
 uint32_t user_run(uint32_t eip, uint32_t esp); /* entry.S */
 __attribute__((noreturn)) void user_exit(uint32_t code); /* entry.S */

@@ -1,7 +1,8 @@
 /*
- * The boot page directory: RAM mapped at KERNEL_BASE and, for the jump out
- * of linear mode, at 0 too; plus the two kernel windows.  Built by the
- * assembler so the entry code only has to hand it to LHCALL_NEW_PGTABLE.
+ * The boot page directory of a 2-level guest: RAM mapped at KERNEL_BASE
+ * and, for the jump out of linear mode, at 0 too; plus the two kernel
+ * windows.  Built by the assembler so the entry code only has to hand it to
+ * LHCALL_NEW_PGTABLE.  (pgtable_pae.S is the PAE version.)
  */
 #include "layout.h"
 
@@ -38,8 +39,8 @@ boot_pgtables:
 	.balign	4096
 	.globl kwin_pgtable, iowin_pgtable
 kwin_pgtable:
-	.skip	4096
+	.skip	WINDOW_PAGES * 4
 iowin_pgtable:
-	.skip	4096
+	.skip	WINDOW_PAGES * 4
 
 	.section .note.GNU-stack, "", @progbits
