@@ -76,7 +76,6 @@ void lguest_host_init(struct lguest_host *h, const struct guest_memory *mem,
 		      struct guest_fault *fault, struct shadow_mmu *mmu,
 		      const struct lguest_host_ops *ops, uint32_t tsc_khz)
 {
-	memset(h, 0, sizeof(*h));
 	h->mem = mem;
 	h->fault = fault;
 	h->mmu = mmu;

@@ -1,9 +1,12 @@
 /*
- * Instructions the execution engine may refuse to run in compatibility mode
- * (kvm_pvm: `int n`, `int3`, `into`, `iret`, x87).  The engine reports them
- * as an internal error at CPL 1 or a #UD (iret: #GP(0)) at CPL 3; here they
- * are decoded and carried out with lguest's semantics.  On hardware KVM the
- * guest runs them itself and none of this is reached.
+ * Instructions the guest cannot run itself, decoded and carried out here:
+ *  - what the execution engine refuses in compatibility mode (kvm_pvm:
+ *    `int n`, `int3`, `into`, `iret`, x87), reported as an internal error
+ *    at CPL 1 or a #UD (iret: #GP(0)) at CPL 3; on hardware KVM the guest
+ *    runs them itself and these paths are not reached;
+ *  - what no guest kernel at CPL 1 may run and lguest's Host or Launcher
+ *    answered: `cpuid` under CPUID faulting (kvm_pvm ignores
+ *    KVM_SET_CPUID2), rdmsr/wrmsr, cli/sti.
  */
 #ifndef LGKVM_ENGINE_FALLBACK_H
 #define LGKVM_ENGINE_FALLBACK_H

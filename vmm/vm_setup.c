@@ -134,14 +134,13 @@ static void console_input(void *opaque)
 	virtio_console_input_ready(vm->console);
 }
 
+/* The Host keeps the guest's slots it ignores empty, so only the two the
+ * VMM's own segments occupy need skipping. */
 void vm_sync_gdt(struct vm *vm, unsigned first, unsigned count)
 {
-	for (unsigned i = first; i < first + count && i < GDT_ENTRIES; i++) {
-		if (i == GDT_ENTRY_LGUEST_CS || i == GDT_ENTRY_LGUEST_DS ||
-		    i == GDT_ENTRY_TSS || i == GDT_ENTRY_DOUBLEFAULT_TSS)
-			continue;
-		vm->ha.gdt[i] = vm->lg.gdt[i];
-	}
+	for (unsigned i = first; i < first + count && i < GDT_ENTRIES; i++)
+		if (i != HOST_CS_SEL / 8 && i != HOST_DS_SEL / 8)
+			vm->ha.gdt[i] = vm->lg.gdt[i];
 }
 
 int vm_create(struct vm *vm, const struct vm_config *cfg)
