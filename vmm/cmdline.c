@@ -1,5 +1,7 @@
 #include "vmm/cmdline.h"
 
+#include "devices/virtio_net.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -66,59 +68,58 @@ static int parse_mem(const char *s, struct vm_config *cfg)
 	return 0;
 }
 
-/* FILE or FILE,ro */
-static int parse_block(char *arg, struct vm_config *cfg)
+/* A NUL-terminated copy of s[0..n) in the config's arena. */
+static const char *keep(struct vm_config *cfg, const char *s, size_t n)
 {
-	char *comma = strrchr(arg, ',');
+	char *p;
+
+	if (n + 1 > sizeof(cfg->arena) - cfg->arena_used)
+		return NULL;
+	p = cfg->arena + cfg->arena_used;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	cfg->arena_used += n + 1;
+	return p;
+}
+
+/* FILE or FILE,ro */
+static int parse_block(const char *arg, struct vm_config *cfg)
+{
+	const char *comma = strrchr(arg, ',');
+	size_t n = strlen(arg);
 	struct block_config *b;
 
 	if (cfg->nblocks == VM_MAX_BLOCKS)
 		return bad("at most %d block devices", VM_MAX_BLOCKS);
 	b = &cfg->blocks[cfg->nblocks];
-	b->readonly = false;
-	if (comma && !strcmp(comma + 1, "ro")) {
-		*comma = '\0';
-		b->readonly = true;
-	}
-	if (!*arg)
+	b->readonly = comma && !strcmp(comma + 1, "ro");
+	if (b->readonly)
+		n = (size_t)(comma - arg);
+	if (!n)
 		return bad("--block needs a file");
-	b->path = arg;
+	if (!(b->path = keep(cfg, arg, n)))
+		return bad("option values too long");
 	cfg->nblocks++;
 	return 0;
 }
 
-/* aa:bb:cc:dd:ee:ff, and a unicast one (a guest NIC's own address). */
-static bool mac_from_string(const char *s, uint8_t mac[6])
-{
-	unsigned v[6];
-	char tail;
-
-	if (strlen(s) != 17 ||
-	    sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3],
-		   &v[4], &v[5], &tail) != 6)
-		return false;
-	for (int i = 0; i < 6; i++) {
-		if (s[3 * i] == ' ' || s[3 * i] == '+' || s[3 * i] == '-')
-			return false;
-		mac[i] = (uint8_t)v[i];
-	}
-	return !(mac[0] & 1);
-}
-
 static int parse_mac(const char *s, struct vm_config *cfg)
 {
-	if (!mac_from_string(s, cfg->net_mac))
+	if (!virtio_net_parse_mac(s, cfg->net_mac))
 		return bad("bad MAC address '%s' (want aa:bb:cc:dd:ee:ff, unicast)", s);
 	cfg->net_mac_set = true;
 	return 0;
 }
 
 /* tap=NAME[,mac=MAC] */
-static int parse_net(char *arg, struct vm_config *cfg)
+static int parse_net(const char *arg, struct vm_config *cfg)
 {
-	char *save = NULL;
+	while (*arg) {
+		size_t n = strcspn(arg, ",");
+		const char *kv = keep(cfg, arg, n);
 
-	for (char *kv = strtok_r(arg, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
+		if (!kv)
+			return bad("option values too long");
 		if (!strncmp(kv, "tap=", 4) && kv[4]) {
 			cfg->net_tap = kv + 4;
 		} else if (!strncmp(kv, "mac=", 4)) {
@@ -128,6 +129,7 @@ static int parse_net(char *arg, struct vm_config *cfg)
 		} else {
 			return bad("--net %s: want tap=NAME[,mac=MAC]", kv);
 		}
+		arg += n + (arg[n] == ',');
 	}
 	if (!cfg->net_tap)
 		return bad("--net needs tap=NAME");
@@ -135,24 +137,21 @@ static int parse_net(char *arg, struct vm_config *cfg)
 }
 
 /* The Launcher's --tunnet=IP:MAC or bridge:BR:MAC; MAC optional. */
-static int parse_tunnet(char *arg, struct vm_config *cfg)
+static int parse_tunnet(const char *arg, struct vm_config *cfg)
 {
-	char *mac = NULL;
 	size_t n = strlen(arg);
 
 	/* A MAC is the last 17 characters after a ':'. */
 	if (n > 18 && arg[n - 18] == ':') {
-		mac = arg + n - 17;
-		arg[n - 18] = '\0';
-	}
-	if (mac) {
-		int rc = parse_mac(mac, cfg);
+		int rc = parse_mac(arg + n - 17, cfg);
 		if (rc)
 			return rc;
+		n -= 18;
 	}
-	if (!*arg || !strcmp(arg, "bridge:"))
+	if (!n || (n == 7 && !strncmp(arg, "bridge:", 7)))
 		return bad("--tunnet needs an IP address or bridge:NAME");
-	cfg->tunnet_host = arg;
+	if (!(cfg->tunnet_host = keep(cfg, arg, n)))
+		return bad("option values too long");
 	return 0;
 }
 
@@ -243,8 +242,6 @@ static int parse_run(int argc, char **argv, struct vm_config *cfg)
 
 	if (rc)
 		return rc;
-	if (cfg->nblocks || cfg->net_tap || cfg->rng)
-		return bad("--block, --net and --rng are not wired in yet");
 	if (optind < argc)
 		cfg->kernel = argv[optind++];
 	rc = take_kernel_args(argc, argv, cfg);
@@ -268,9 +265,6 @@ static int parse_launcher(int argc, char **argv, struct vm_config *cfg)
 
 	if (rc)
 		return rc;
-	if (cfg->nblocks || cfg->tunnet_host || cfg->rng || cfg->username ||
-	    cfg->chroot_dir)
-		return bad("--block, --tunnet, --rng, --username and --chroot are not wired in yet");
 	if (argc - optind < 2)
 		return bad("the Launcher form needs MEM-MiB and KERNEL");
 	rc = parse_mem(argv[optind++], cfg);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
@@ -37,6 +38,7 @@ struct event_loop {
 	bool watcher_running;
 	atomic_bool kicked;
 	atomic_bool stop;
+	int stop_fd;  /* an eventfd that wakes the watcher to leave */
 	sem_t ack;
 };
 
@@ -62,6 +64,13 @@ struct event_loop *event_loop_create(struct kvm_run *run)
 		return NULL;
 	}
 	sem_init(&ev->ack, 0, 0);
+	ev->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	struct epoll_event se = { .events = EPOLLIN, .data.u32 = MAX_SOURCES };
+	if (ev->stop_fd < 0 || epoll_ctl(ev->epfd, EPOLL_CTL_ADD, ev->stop_fd, &se) < 0) {
+		close(ev->epfd);
+		free(ev);
+		return NULL;
+	}
 	kick_run = run;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = kick_handler;
@@ -107,11 +116,16 @@ void event_loop_destroy(struct event_loop *ev)
 	if (!ev)
 		return;
 	if (ev->watcher_running) {
+		/* Wake it wherever it waits (no pthread_cancel: after --chroot
+		 * it cannot load the unwinder it needs). */
+		uint64_t one = 1;
 		atomic_store(&ev->stop, true);
+		if (write(ev->stop_fd, &one, sizeof(one)) < 0)
+			abort();
 		sem_post(&ev->ack);
-		pthread_cancel(ev->watcher);
 		pthread_join(ev->watcher, NULL);
 	}
+	close(ev->stop_fd);
 	kick_run = NULL;
 	close(ev->epfd);
 	sem_destroy(&ev->ack);
@@ -149,8 +163,12 @@ void event_loop_dispatch(struct event_loop *ev, int timeout_ms)
 	int n = epoll_wait(ev->epfd, evs, MAX_SOURCES, timeout_ms);
 
 	for (int i = 0; i < n; i++) {
-		struct event_source *s = &ev->src[evs[i].data.u32];
-		s->cb(s->opaque);
+		struct event_source *s;
+		if (evs[i].data.u32 >= MAX_SOURCES)
+			continue; /* the stop eventfd */
+		s = &ev->src[evs[i].data.u32];
+		if (s->cb)
+			s->cb(s->opaque);
 	}
 	if (atomic_exchange(&ev->kicked, false))
 		sem_post(&ev->ack);

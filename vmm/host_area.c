@@ -35,9 +35,11 @@ uint64_t host_area_tss_desc_lo(void)
  * the external range (the VMM then applies the guest's own gate DPL). */
 static unsigned gate_dpl(unsigned v)
 {
-	if (v == 3 || v == 4 || v >= 0x20)
-		return v == 0x1f ? 1 : 3;
-	return v == 0x1f ? 1 : 0;
+	if (v == 0x1f)
+		return 1;
+	if (v == HOST_KICK_VECTOR)
+		return 0;
+	return (v == 3 || v == 4 || v >= 0x20) ? 3 : 0;
 }
 
 uint64_t host_area_init(struct host_area *ha, void *mem, uint64_t pool_bytes)

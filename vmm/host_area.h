@@ -44,6 +44,10 @@
 #define TRAMPOLINE_PORT 0xe5
 /* Vector number the trampoline reports when it re-exits on request. */
 #define TRAMPOLINE_KICK_VECTOR 0x100
+/* The vector the VMM injects (KVM_INTERRUPT) to bring a vCPU running guest
+ * user code into the trampoline.  Its gate has DPL 0, so a guest `int $0xf0`
+ * is a #GP the VMM can tell apart, not this. */
+#define HOST_KICK_VECTOR 0xf0
 
 /*
  * Ring-0 stack frame at the trampoline's exit, lowest address first: the

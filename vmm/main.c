@@ -5,7 +5,8 @@
  * reason on stderr), 2 bad usage or input.
  */
 #include <errno.h>
-#include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +56,30 @@ static void raw_terminal(void)
 	tcsetattr(STDIN_FILENO, TCSANOW, &t);
 }
 
+/* The Launcher's --username and --chroot: give up root once /dev/kvm, the
+ * images and the tap are open.  The user is looked up before the chroot. */
+static int drop_privileges(const struct vm_config *cfg)
+{
+	struct passwd *pw = NULL;
+
+	if (cfg->username && !(pw = getpwnam(cfg->username))) {
+		fprintf(stderr, "lgkvm: no user '%s'\n", cfg->username);
+		return VM_INPUT_ERROR;
+	}
+	if (cfg->chroot_dir && (chroot(cfg->chroot_dir) < 0 || chdir("/") < 0)) {
+		fprintf(stderr, "lgkvm: cannot chroot to %s: %s\n", cfg->chroot_dir,
+			strerror(errno));
+		return VM_INPUT_ERROR;
+	}
+	if (pw && (setgroups(0, NULL) < 0 || setgid(pw->pw_gid) < 0 ||
+		   setuid(pw->pw_uid) < 0)) {
+		fprintf(stderr, "lgkvm: cannot become %s: %s\n", cfg->username,
+			strerror(errno));
+		return VM_INPUT_ERROR;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct vm_config cfg;
@@ -74,6 +99,8 @@ int main(int argc, char **argv)
 	rc = vm_create(&vm, &cfg);
 	if (!rc)
 		rc = vm_boot(&vm);
+	if (!rc)
+		rc = drop_privileges(&cfg);
 	if (!rc) {
 		raw_terminal();
 		rc = vm_run(&vm);

@@ -88,7 +88,13 @@ static void trampoline_trap(struct vm *vm, struct vcpu_context *c)
 	      err, c->r.eip, c->r.cs, c->r.eflags);
 	switch (vector) {
 	case TRAMPOLINE_KICK_VECTOR:
+	case HOST_KICK_VECTOR:
+		/* We asked for this exit: deliver what waited for it. */
 		vm->exits[EXIT_KICK]++;
+		if (vm->pending_user_gp) {
+			vm->pending_user_gp = false;
+			deliver_or_kill(vm, &c->r, 13, 0, 0);
+		}
 		return;
 	case 14:
 		page_fault(vm, c, err);
@@ -104,8 +110,20 @@ static void trampoline_trap(struct vm *vm, struct vcpu_context *c)
 		guest_fault_raise(&vm->fault, "fatal trap %u at eip %#x", vector,
 				  c->r.eip);
 		return;
-	case 6:
 	case 13:
+		if ((err & 3) == 2) {
+			/* `int n` against a gate the VMM keeps at DPL 0: the
+			 * guest's own IDT decides, as lguest did. */
+			unsigned n = (err >> 3) & 0xff;
+			c->r.eip += 2;
+			vm->exits[EXIT_TRAP]++;
+			if (!lguest_software_interrupt(&vm->lg, &c->r, n, 2) &&
+			    !vm->fault.raised)
+				unhandled_trap(vm, &c->r, n, 0, 0);
+			return;
+		}
+		/* fall through */
+	case 6:
 		if (err == 0) {
 			switch (engine_fallback(vm, c, (int)vector)) {
 			case FALLBACK_DONE:
@@ -143,7 +161,8 @@ static void port_io(struct vm *vm)
 	for (unsigned i = 0; i < run->io.count; i++, data += run->io.size) {
 		TRACE("io", "%s port=%#x size=%u", write ? "out" : "in",
 		      run->io.port, run->io.size);
-		if (pci_bus_io(vm->pci, run->io.port, write, data, run->io.size) ||
+		if (pit_io(&vm->pit, run->io.port, write, data, run->io.size) ||
+		    pci_bus_io(vm->pci, run->io.port, write, data, run->io.size) ||
 		    write)
 			continue;
 		/* Nobody home: all ones, except that the keyboard controller's
@@ -168,6 +187,20 @@ static void mmio(struct vm *vm)
 			  run->mmio.data, run->mmio.len) &&
 	    !run->mmio.is_write)
 		memset(run->mmio.data, 0xff, run->mmio.len);
+}
+
+/* Bring a vCPU that runs guest user code into the trampoline, with an
+ * interrupt KVM injects: changing its privilege level behind its back
+ * (KVM_SET_SREGS) confuses an engine that keeps user and kernel apart
+ * (kvm_pvm), and an exception it has in flight would land on the new eip. */
+static bool inject_kick(struct vm *vm)
+{
+	struct kvm_interrupt irq = { .irq = HOST_KICK_VECTOR };
+
+	if (ioctl(vm->vcpu_fd, KVM_INTERRUPT, &irq) == 0)
+		return true;
+	event_timer_arm(vm->retry, RETRY_NS); /* not injectable now: retry */
+	return false;
 }
 
 /* Let KVM finish an I/O or MMIO instruction without running on, so the
@@ -232,8 +265,11 @@ static void deliver_interrupts(struct vm *vm, struct vcpu_context *c)
 
 	if (irq >= LGUEST_IRQS)
 		return;
-	if (!lguest_try_deliver_irq(&vm->lg, &c->r, irq) &&
-	    c->r.eip == vm->lg.noirq_iret)
+	/* Not now (the guest sits at its iret), or more are waiting: the
+	 * guest may run a long time without an exit, so come back soon. */
+	if ((!lguest_try_deliver_irq(&vm->lg, &c->r, irq) &&
+	     c->r.eip == vm->lg.noirq_iret) ||
+	    lguest_irq_pending(&vm->lg) < LGUEST_IRQS)
 		event_timer_arm(vm->retry, RETRY_NS);
 }
 
@@ -318,7 +354,7 @@ enum vm_result vm_run(struct vm *vm)
 				if ((run->s.regs.sregs.cs.selector & 3) == 3) {
 					/* The engine let user mode reach a port
 					 * (hardware raises #GP(0)): say no. */
-					uint32_t eip = (uint32_t)run->s.regs.regs.rip;
+					struct kvm_regs before = run->s.regs.regs;
 					if (run->io.direction == KVM_EXIT_IO_IN)
 						memset((uint8_t *)run + run->io.data_offset,
 						       0xff, run->io.size * run->io.count);
@@ -326,9 +362,15 @@ enum vm_result vm_run(struct vm *vm)
 					    !vcpu_context_load(vm, &c))
 						break;
 					have_ctx = true;
-					c.r.eip = eip;
-					c.r.eax = c.orig.eax;
-					deliver_or_kill(vm, &c.r, 13, 0, 0);
+					/* Undo the instruction: it faults, with
+					 * the #GP delivered once the vCPU is in
+					 * the trampoline (inject_kick). */
+					c.r.eip = (uint32_t)before.rip;
+					c.r.eax = (uint32_t)before.rax;
+					c.r.ecx = (uint32_t)before.rcx;
+					c.r.esi = (uint32_t)before.rsi;
+					c.r.edi = (uint32_t)before.rdi;
+					vm->pending_user_gp = true;
 					break;
 				}
 				port_io(vm);
@@ -403,13 +445,24 @@ enum vm_result vm_run(struct vm *vm)
 				continue;
 			have_ctx = vcpu_context_load(vm, &c);
 			if (!have_ctx) {
-				/* Mid-trampoline: have it exit again. */
+				/* Mid-trampoline, or an exception on its way in:
+				 * have the trampoline exit again, and come back
+				 * soon in case the guest does not trap. */
 				vm->ha.ctl->exit_again = 1;
+				event_timer_arm(vm->retry, RETRY_NS);
 				continue;
 			}
 		}
 		if (!have_ctx)
 			continue;
+		if (!c.in_trampoline && (c.r.cs & 3) == 3 &&
+		    (vm->pending_user_gp || vcpu_trampoline_has_work(vm) ||
+		     lguest_irq_pending(&vm->lg) < LGUEST_IRQS)) {
+			/* From user mode everything goes through the trampoline. */
+			vcpu_context_store(vm, &c);
+			inject_kick(vm);
+			continue;
+		}
 		if ((c.r.cs & 3) != 0)
 			deliver_interrupts(vm, &c);
 		if (vm->fault.raised) {

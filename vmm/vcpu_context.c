@@ -53,6 +53,14 @@ bool vcpu_context_load(struct vm *vm, struct vcpu_context *c)
 		c->r.cs = (uint16_t)f->cs;
 		c->r.ss = (uint16_t)f->ss;
 	} else {
+		/* The engine may have stopped with an exception (say the #UD of
+		 * an `int $0x80` it will not run) already on its way in: moving
+		 * the guest now would land that exception on the new eip.  Let
+		 * it arrive through the trampoline first. */
+		const struct kvm_vcpu_events *e = &vm->run->s.regs.events;
+		if (e->exception.injected || e->exception.pending ||
+		    e->interrupt.injected || e->nmi.injected)
+			return false;
 		c->r.eax = (uint32_t)g->rax;
 		c->r.ecx = (uint32_t)g->rcx;
 		c->r.edx = (uint32_t)g->rdx;
@@ -103,7 +111,10 @@ void vcpu_context_store(struct vm *vm, struct vcpu_context *c)
 		return;
 	}
 
-	if (r->cs != o->cs || r->ss != o->ss || vcpu_trampoline_has_work(vm)) {
+	/* Only from the guest kernel: a user-mode vCPU is brought into the
+	 * trampoline by an injected interrupt instead (run_loop.c). */
+	if ((o->cs & 3) != 3 &&
+	    (r->cs != o->cs || r->ss != o->ss || vcpu_trampoline_has_work(vm))) {
 		/* Build the frame the trampoline's iretq returns through. */
 		uint64_t off = HOST_STACK_TOP_OFF - sizeof(struct trampoline_frame);
 		struct trampoline_frame *f =

@@ -17,8 +17,9 @@ struct vcpu_context {
 	struct guest_regs r, orig;
 };
 
-/* False when the vCPU is at a ring-0 point that is not the trampoline's
- * exit (a kick arrived mid-trampoline): nothing can be changed then. */
+/* False when nothing can be changed now: the vCPU is at a ring-0 point
+ * that is not the trampoline's exit (a kick arrived mid-trampoline), or an
+ * exception is already being delivered to it. */
 bool vcpu_context_load(struct vm *vm, struct vcpu_context *c);
 
 /* Writes back what changed.  Changing the guest's CS or SS from guest code,

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "devices/i8254_pit.h"
 #include "hypercalls/lguest_host.h"
 #include "vmm/guest_fault.h"
 #include "vmm/guest_memory.h"
@@ -48,6 +49,9 @@ struct vm_config {
 	bool rng;
 	const char *username;     /* drop to this user once set up */
 	const char *chroot_dir;   /* and chroot here */
+	/* Pieces cut out of option values live here (argv stays untouched). */
+	char arena[4096];
+	size_t arena_used;
 };
 
 /* Why the vCPU came back to us: the benchmark's breakdown. */
@@ -85,6 +89,7 @@ struct vm {
 	struct cpuid_table *cpuid;
 	struct lguest_host lg;
 	struct pci_bus *pci;
+	struct pit pit;
 	struct virtio_console *console;
 	struct event_loop *ev;
 	struct event_timer *clock, *retry;
@@ -92,7 +97,16 @@ struct vm {
 	bool console_watching;    /* stdin is in the event loop's set */
 
 	int image_pae;            /* the loader's PAE hint: -1 unknown */
+	/* What the first boot loaded, replayed on a restart: the same image
+	 * boots again even when its files are out of reach (--chroot). */
+	struct boot_piece {
+		uint64_t gpa, len;
+		uint8_t *data;
+	} boot_image[3];
+	uint32_t boot_entry;
+	bool boot_image_saved;
 	uint64_t loaded_cr3;      /* CR3 the vCPU runs with */
+	bool pending_user_gp;     /* user-mode port I/O: #GP at the next kick */
 	uint64_t exits[EXIT_CAUSES];
 	uint64_t hcall_exits;
 };

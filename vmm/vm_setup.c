@@ -16,11 +16,15 @@
 #include <unistd.h>
 
 #include "devices/pci.h"
+#include "devices/virtio_blk.h"
 #include "devices/virtio_console.h"
+#include "devices/virtio_net.h"
+#include "devices/virtio_rng.h"
 #include "guest-loader/boot_loader.h"
 #include "mmu/shadow_mmu.h"
 #include "vmm/cpuid.h"
 #include "vmm/event_loop.h"
+#include "vmm/host_net.h"
 #include "vmm/vm.h"
 
 #define RAM_SLOT 0
@@ -52,6 +56,13 @@ static bool set_memslot(struct vm *vm, unsigned slot, uint64_t gpa,
 		.userspace_addr = (uint64_t)(uintptr_t)host,
 	};
 	return ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) == 0;
+}
+
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 static void clockevent(void *opaque, uint64_t ns)
@@ -143,6 +154,42 @@ void vm_sync_gdt(struct vm *vm, unsigned first, unsigned count)
 			vm->ha.gdt[i] = vm->lg.gdt[i];
 }
 
+/* The devices the command line asked for, after the console (00:01.0).
+ * A file or tap that cannot be opened is bad input. */
+static int add_devices(struct vm *vm)
+{
+	const struct vm_config *cfg = &vm->cfg;
+	char err[256];
+
+	for (unsigned i = 0; i < cfg->nblocks; i++) {
+		if (!virtio_blk_create(vm->pci, cfg->blocks[i].path,
+				       cfg->blocks[i].readonly, err, sizeof(err))) {
+			fprintf(stderr, "lgkvm: %s\n", err);
+			return VM_INPUT_ERROR;
+		}
+	}
+	if (cfg->net_tap || cfg->tunnet_host) {
+		/* The Launcher's --tunnet names no tap: the kernel picks one. */
+		const char *tap = cfg->net_tap ? cfg->net_tap : "lgkvm%d";
+		struct virtio_net *net = virtio_net_create(
+			vm->pci, tap, cfg->net_mac_set ? cfg->net_mac : NULL, err,
+			sizeof(err));
+		if (!net || (cfg->tunnet_host &&
+			     !host_net_configure(virtio_net_name(net),
+						 cfg->tunnet_host, err, sizeof(err)))) {
+			fprintf(stderr, "lgkvm: %s\n", err);
+			return VM_INPUT_ERROR;
+		}
+		if (cfg->verbose)
+			fprintf(stderr, "lgkvm: network on tap %s\n", virtio_net_name(net));
+	}
+	if (cfg->rng && !virtio_rng_create(vm->pci, err, sizeof(err))) {
+		fprintf(stderr, "lgkvm: %s\n", err);
+		return VM_INPUT_ERROR;
+	}
+	return 0;
+}
+
 int vm_create(struct vm *vm, const struct vm_config *cfg)
 {
 	struct kvm_run *run;
@@ -226,7 +273,8 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	}
 	vm->run = run;
 	vm->run_size = (size_t)mmap_size;
-	run->kvm_valid_regs = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
+	run->kvm_valid_regs =
+		KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS | KVM_SYNC_X86_EVENTS;
 	vm->cpuid = cpuid_setup(vm->kvm_fd, vm->vcpu_fd, vm->pvm);
 	if (!vm->cpuid) {
 		fprintf(stderr, "lgkvm: KVM_SET_CPUID2: %s\n", strerror(errno));
@@ -260,7 +308,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	}
 	if (!event_loop_add(vm->ev, STDIN_FILENO, console_input, vm))
 		vm->console_input_off = true; /* stdin not pollable (/dev/null) */
-	return 0;
+	return add_devices(vm);
 }
 
 static struct kvm_segment guest_segment(uint16_t sel, bool code)
@@ -271,30 +319,58 @@ static struct kvm_segment guest_segment(uint16_t sel, bool code)
 				     .s = 1, .l = 0, .g = 1 };
 }
 
-/* Fresh guest memory and state, the kernel loaded, the vCPU at its entry. */
-int vm_boot(struct vm *vm)
+/* Keeps what boot_load wrote: the zero page and command line, the kernel,
+ * the initrd. */
+static bool snapshot_boot_image(struct vm *vm, const struct boot_result *br)
+{
+	uint64_t ranges[3][2] = {
+		{ 0, 0x2000 },
+		{ br->kernel_start, (uint64_t)br->kernel_end - br->kernel_start },
+		{ br->initrd_start, br->initrd_size },
+	};
+
+	for (unsigned i = 0; i < 3; i++) {
+		struct boot_piece *p = &vm->boot_image[i];
+		const void *src = gmem_ptr(&vm->mem, ranges[i][0], ranges[i][1]);
+
+		p->gpa = ranges[i][0];
+		p->len = ranges[i][1];
+		p->data = p->len ? malloc(p->len) : NULL;
+		if (p->len && (!p->data || !src))
+			return false;
+		if (p->len)
+			memcpy(p->data, src, p->len);
+	}
+	vm->boot_entry = br->entry;
+	vm->boot_image_saved = true;
+	return true;
+}
+
+static void restore_boot_image(struct vm *vm)
+{
+	for (unsigned i = 0; i < 3; i++) {
+		struct boot_piece *p = &vm->boot_image[i];
+		if (p->len)
+			memcpy(gmem_ptr(&vm->mem, p->gpa, p->len), p->data, p->len);
+	}
+}
+
+/* The kernel (and initrd) in guest RAM: read from the files the first
+ * time, replayed from the snapshot on a restart. */
+static int load_guest(struct vm *vm)
 {
 	struct boot_config bc = { .kernel_path = vm->cfg.kernel,
 				  .initrd_path = vm->cfg.initrd,
 				  .cmdline = vm->cfg.cmdline };
 	struct boot_result br;
-	struct kvm_sregs s;
-	struct kvm_regs g;
 	char err[256];
 	char demo_path[64];
 	int memfd = -1;
 
-	/* Restart: everything the guest had is gone. */
-	madvise(vm->mem.ram, vm->mem.size, MADV_DONTNEED);
-	guest_fault_clear(&vm->fault);
-	mmu_reset(vm->mmu);
-	mmu_set_guest_format(vm->mmu, false);
-	lguest_host_reset(&vm->lg);
-	pci_bus_reset(vm->pci);
-	event_timer_arm(vm->clock, 0);
-	memset(vm->ha.ctl, 0, sizeof(*vm->ha.ctl));
-	vm_sync_gdt(vm, 0, GDT_ENTRIES);
-
+	if (vm->boot_image_saved) {
+		restore_boot_image(vm);
+		return 0;
+	}
 	if (!bc.kernel_path) {
 		/* The embedded demo guest, read through the same loader. */
 		if (!lgkvm_demo_image_size) {
@@ -310,25 +386,53 @@ int vm_boot(struct vm *vm)
 		snprintf(demo_path, sizeof(demo_path), "/proc/self/fd/%d", memfd);
 		bc.kernel_path = demo_path;
 	}
-	if (boot_load(&vm->mem, &bc, &br, err, sizeof(err)) < 0) {
-		fprintf(stderr, "lgkvm: %s\n", err);
-		if (memfd >= 0)
-			close(memfd);
-		return VM_INPUT_ERROR;
-	}
+	int rc = boot_load(&vm->mem, &bc, &br, err, sizeof(err));
 	if (memfd >= 0)
 		close(memfd);
+	if (rc < 0) {
+		fprintf(stderr, "lgkvm: %s\n", err);
+		return VM_INPUT_ERROR;
+	}
 	vm->image_pae = br.pae_hint;
-	if (vm->cfg.verbose && br.initrd_decompressed)
-		fprintf(stderr, "lgkvm: initrd: %s, %u -> %u bytes unpacked by lgkvm\n",
-			br.initrd_compression, br.initrd_file_size, br.initrd_size);
-	if (vm->cfg.verbose)
+	if (vm->cfg.verbose) {
 		fprintf(stderr,
 			"lgkvm: %s: %s, entry %#x, kernel %#x-%#x, %llu MiB RAM, engine %s\n",
 			vm->cfg.kernel ? vm->cfg.kernel : "demo guest", br.format,
 			br.entry, br.kernel_start, br.kernel_end,
 			(unsigned long long)vm->cfg.mem_mib,
 			vm->pvm ? "kvm_pvm (compatibility mode emulated)" : "hardware KVM");
+		if (br.initrd_decompressed)
+			fprintf(stderr, "lgkvm: initrd: %s, %u -> %u bytes unpacked by lgkvm\n",
+				br.initrd_compression, br.initrd_file_size, br.initrd_size);
+	}
+	if (!snapshot_boot_image(vm, &br)) {
+		fprintf(stderr, "lgkvm: out of memory keeping the boot image\n");
+		return VM_CRASHED;
+	}
+	return 0;
+}
+
+/* Fresh guest memory and state, the kernel loaded, the vCPU at its entry. */
+int vm_boot(struct vm *vm)
+{
+	struct kvm_sregs s;
+	struct kvm_regs g;
+
+	/* Restart: everything the guest had is gone. */
+	madvise(vm->mem.ram, vm->mem.size, MADV_DONTNEED);
+	guest_fault_clear(&vm->fault);
+	mmu_reset(vm->mmu);
+	mmu_set_guest_format(vm->mmu, false);
+	lguest_host_reset(&vm->lg);
+	pci_bus_reset(vm->pci);
+	pit_init(&vm->pit, monotonic_ns);
+	event_timer_arm(vm->clock, 0);
+	memset(vm->ha.ctl, 0, sizeof(*vm->ha.ctl));
+	vm_sync_gdt(vm, 0, GDT_ENTRIES);
+
+	int rc = load_guest(vm);
+	if (rc)
+		return rc;
 
 	if (ioctl(vm->vcpu_fd, KVM_GET_SREGS, &s) < 0)
 		return VM_CRASHED;
@@ -358,7 +462,7 @@ int vm_boot(struct vm *vm)
 		}
 	}
 	memset(&g, 0, sizeof(g));
-	g.rip = br.entry;
+	g.rip = vm->boot_entry;
 	g.rsi = 0; /* boot_params at guest-physical 0 */
 	g.rflags = X86_EFLAGS_FIXED | X86_EFLAGS_IF;
 	if (ioctl(vm->vcpu_fd, KVM_SET_REGS, &g) < 0) {
@@ -394,4 +498,6 @@ void vm_destroy(struct vm *vm)
 		munmap(vm->host_mem, HOST_AREA_SIZE);
 	if (vm->pool_mem)
 		munmap(vm->pool_mem, vm->pool_bytes);
+	for (unsigned i = 0; i < 3; i++)
+		free(vm->boot_image[i].data);
 }

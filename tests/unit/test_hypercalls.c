@@ -421,6 +421,26 @@ START_TEST(test_interrupt_gate_clears_virtual_if_and_frame_shows_old_if)
 }
 END_TEST
 
+START_TEST(test_delivering_one_of_two_irqs_leaves_irq_pending_set)
+{
+	init_guest();
+	idt(32, HANDLER, 0xE, 0);
+	idt(34, HANDLER + 0x100, 0xE, 0);
+	ld()->blocked_interrupts = 0;
+	ld()->irq_pending = 0;
+	struct guest_regs r = kregs();
+	lguest_set_irq(&h, 0);
+	lguest_set_irq(&h, 2);
+	ck_assert(lguest_try_deliver_irq(&h, &r, 0));
+	/* IRQ 2 waits: the guest must ask for it when it enables again. */
+	ck_assert_int_eq(ld()->irq_pending, X86_EFLAGS_IF);
+	ck_assert_uint_eq(lguest_irq_pending(&h), 2);
+	ld()->irq_enabled = X86_EFLAGS_IF;
+	ck_assert(lguest_try_deliver_irq(&h, &r, 2));
+	ck_assert_int_eq(ld()->irq_pending, 0);
+}
+END_TEST
+
 START_TEST(test_irq_disabled_defers_and_sets_irq_pending)
 {
 	init_guest();
@@ -567,6 +587,7 @@ static Suite *suite(void)
 	tcase_add_test(t, test_trap_from_user_switches_to_set_stack);
 	tcase_add_test(t, test_interrupt_gate_clears_virtual_if_and_frame_shows_old_if);
 	tcase_add_test(t, test_irq_disabled_defers_and_sets_irq_pending);
+	tcase_add_test(t, test_delivering_one_of_two_irqs_leaves_irq_pending_set);
 	tcase_add_test(t, test_blocked_interrupts_are_not_pending);
 	tcase_add_test(t, test_no_delivery_at_noirq_iret);
 	tcase_add_test(t, test_halt_wakes_with_interrupts_enabled);
