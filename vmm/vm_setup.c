@@ -418,13 +418,14 @@ int vm_boot(struct vm *vm)
 	struct kvm_sregs s;
 	struct kvm_regs g;
 
-	/* Restart: everything the guest had is gone. */
+	/* Restart: everything the guest had is gone.  Devices first: a read
+	 * still in flight must not land in the fresh memory. */
+	pci_bus_reset(vm->pci);
 	madvise(vm->mem.ram, vm->mem.size, MADV_DONTNEED);
 	guest_fault_clear(&vm->fault);
 	mmu_reset(vm->mmu);
 	mmu_set_guest_format(vm->mmu, false);
 	lguest_host_reset(&vm->lg);
-	pci_bus_reset(vm->pci);
 	pit_init(&vm->pit, monotonic_ns);
 	event_timer_arm(vm->clock, 0);
 	memset(vm->ha.ctl, 0, sizeof(*vm->ha.ctl));
