@@ -157,6 +157,11 @@ void event_loop_watch(struct event_loop *ev, int fd, bool on)
 	}
 }
 
+bool event_loop_kicked(struct event_loop *ev)
+{
+	return atomic_load(&ev->kicked);
+}
+
 void event_loop_dispatch(struct event_loop *ev, int timeout_ms)
 {
 	struct epoll_event evs[MAX_SOURCES];

@@ -26,6 +26,11 @@ bool event_loop_add(struct event_loop *ev, int fd, event_cb cb, void *opaque);
 /* Watch fd or not (a console without rx buffers stops watching stdin). */
 void event_loop_watch(struct event_loop *ev, int fd, bool on);
 
+/* True when the watcher kicked the vCPU and waits for the callbacks to run:
+ * check after every KVM_RUN, since a kick landing just after KVM_RUN
+ * returned leaves no EINTR behind. */
+bool event_loop_kicked(struct event_loop *ev);
+
 /* Runs ready callbacks; waits up to timeout_ms (-1: forever, 0: poll). */
 void event_loop_dispatch(struct event_loop *ev, int timeout_ms);
 

@@ -334,15 +334,17 @@ enum vm_result vm_run(struct vm *vm)
 			return finish(vm, VM_CRASHED);
 		}
 
-		if (rc < 0) {
-			vm->exits[EXIT_KICK]++;
+		if (rc < 0 || event_loop_kicked(vm->ev)) {
+			if (rc < 0)
+				vm->exits[EXIT_KICK]++;
 			event_loop_dispatch(vm->ev, 0);
-		} else {
+		}
+		if (rc == 0) {
 			switch (run->exit_reason) {
 			case KVM_EXIT_IO:
 				if (run->io.port == TRAMPOLINE_PORT &&
 				    (run->s.regs.sregs.cs.selector & 3) == 0) {
-					if (!vcpu_context_load(vm, &c)) {
+					if (!vcpu_context_load(vm, &c, true)) {
 						guest_fault_raise(&vm->fault,
 								  "internal error: bad trampoline exit");
 						break;
@@ -359,7 +361,7 @@ enum vm_result vm_run(struct vm *vm)
 						memset((uint8_t *)run + run->io.data_offset,
 						       0xff, run->io.size * run->io.count);
 					if (!complete_pending_io(vm) ||
-					    !vcpu_context_load(vm, &c))
+					    !vcpu_context_load(vm, &c, false))
 						break;
 					have_ctx = true;
 					/* Undo the instruction: it faults, with
@@ -381,7 +383,7 @@ enum vm_result vm_run(struct vm *vm)
 				io_pending = true;
 				break;
 			case KVM_EXIT_INTERNAL_ERROR:
-				if (!vcpu_context_load(vm, &c) || (c.r.cs & 3) == 0) {
+				if (!vcpu_context_load(vm, &c, false) || (c.r.cs & 3) == 0) {
 					guest_fault_raise(&vm->fault,
 							  "KVM internal error %u in the VMM at %#llx",
 							  run->internal.suberror,
@@ -443,7 +445,7 @@ enum vm_result vm_run(struct vm *vm)
 				  vcpu_trampoline_has_work(vm))) {
 			if (io_pending && !complete_pending_io(vm))
 				continue;
-			have_ctx = vcpu_context_load(vm, &c);
+			have_ctx = vcpu_context_load(vm, &c, false);
 			if (!have_ctx) {
 				/* Mid-trampoline, or an exception on its way in:
 				 * have the trampoline exit again, and come back

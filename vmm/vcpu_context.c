@@ -25,7 +25,7 @@ bool vcpu_trampoline_has_work(const struct vm *vm)
 	return ctl->new_cr3 || ctl->ntouch || ctl->flush;
 }
 
-bool vcpu_context_load(struct vm *vm, struct vcpu_context *c)
+bool vcpu_context_load(struct vm *vm, struct vcpu_context *c, bool trap_exit)
 {
 	struct kvm_regs *g = &vm->run->s.regs.regs;
 	struct kvm_sregs *s = &vm->run->s.regs.sregs;
@@ -36,9 +36,13 @@ bool vcpu_context_load(struct vm *vm, struct vcpu_context *c)
 		uint64_t off = HOST_STACK_TOP_OFF - sizeof(struct trampoline_frame);
 		struct trampoline_frame *f;
 
-		/* Usable only at the exit `out` (or just past it): the frame
-		 * is complete and the control block not yet looked at. */
-		if ((g->rip != vm->ha.out_va && g->rip != vm->ha.out_va + 2) ||
+		/* Usable at the exit `out` itself, when this is its exit, or
+		 * just past it: the frame is complete and the control block
+		 * not yet looked at.  Stopped (kicked) right before the `out`,
+		 * the trap in the frame is not reported yet: hands off. */
+		bool at_out = g->rip == vm->ha.out_va;
+		bool past_out = g->rip == vm->ha.out_va + 2;
+		if (!(past_out || (trap_exit && at_out)) ||
 		    g->rsp != HOST_AREA_VA + off)
 			return false;
 		f = (struct trampoline_frame *)(vm->ha.mem + off);

@@ -19,8 +19,9 @@ struct vcpu_context {
 
 /* False when nothing can be changed now: the vCPU is at a ring-0 point
  * that is not the trampoline's exit (a kick arrived mid-trampoline), or an
- * exception is already being delivered to it. */
-bool vcpu_context_load(struct vm *vm, struct vcpu_context *c);
+ * exception is already being delivered to it.  trap_exit: this is the
+ * trampoline's own exit (its `out`), whose trap the caller handles. */
+bool vcpu_context_load(struct vm *vm, struct vcpu_context *c, bool trap_exit);
 
 /* Writes back what changed.  Changing the guest's CS or SS from guest code,
  * or leaving work for the trampoline (CR3, shadow entries), routes the vCPU
