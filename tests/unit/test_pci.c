@@ -15,6 +15,7 @@
 
 #include "devices/pci.h"
 #include "devices/virtio_pci.h"
+#include "virtio_test_harness.h"
 
 #define RAM_SIZE 0x20000u
 #define MMIO_BASE 0xE0000000ull
@@ -24,10 +25,6 @@
 #define FAKE_FEATURES (1ull << 5 | 1ull << VIRTIO_RING_F_EVENT_IDX)
 #define VERSION_1 (1ull << VIRTIO_F_VERSION_1)
 
-static uint8_t *ram;
-static struct guest_memory mem;
-static struct guest_fault fault;
-static struct pci_bus *bus;
 static unsigned irqs_raised, last_irq;
 
 /* ---- the fake device ---- */
@@ -102,145 +99,55 @@ static void record_irq(void *opaque, unsigned irq)
 
 static void setup(void)
 {
-	struct device_host host;
+	struct device_host host = { .raise_irq = record_irq, .opaque = NULL };
 
-	ram = calloc(1, RAM_SIZE);
-	mem.ram = ram;
-	mem.size = RAM_SIZE;
-	guest_fault_clear(&fault);
+	vth_guest_init(RAM_SIZE);
 	irqs_raised = last_irq = 0;
-	host.mem = &mem;
-	host.fault = &fault;
-	host.raise_irq = record_irq;
-	host.opaque = NULL;
-	bus = pci_bus_create(&host, MMIO_BASE, MMIO_SIZE);
-	ck_assert_ptr_nonnull(bus);
+	vth_bus_create(host, MMIO_BASE, MMIO_SIZE);
 	fake = calloc(1, sizeof(*fake));
 	memcpy(fake->config, "fakecfg!", 8);
-	fake_vp = virtio_pci_create(bus, FAKE_SLOT, &fake_ops, fake);
+	fake_vp = virtio_pci_create(guest.bus, FAKE_SLOT, &fake_ops, fake);
 	ck_assert_ptr_nonnull(fake_vp);
 }
 
 static void teardown(void)
 {
-	pci_bus_destroy(bus);
-	free(ram);
-}
-
-static void out(uint16_t port, unsigned len, uint32_t v)
-{
-	uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16),
-			 (uint8_t)(v >> 24) };
-
-	ck_assert(pci_bus_io(bus, port, true, b, len));
-}
-
-static uint32_t in(uint16_t port, unsigned len)
-{
-	uint8_t b[4] = { 0 };
-	uint32_t v = 0;
-
-	ck_assert(pci_bus_io(bus, port, false, b, len));
-	for (unsigned i = 0; i < len; i++)
-		v |= (uint32_t)b[i] << (8 * i);
-	return v;
-}
-
-/* What Linux's arch/x86/pci/early.c and direct.c do. */
-static uint32_t cfg_read(unsigned dev, unsigned reg, unsigned len)
-{
-	out(0xCF8, 4, 0x80000000u | dev << 11 | (reg & 0xFC));
-	return in((uint16_t)(0xCFC + (reg & 3)), len);
-}
-
-static void cfg_write(unsigned dev, unsigned reg, unsigned len, uint32_t v)
-{
-	out(0xCF8, 4, 0x80000000u | dev << 11 | (reg & 0xFC));
-	out((uint16_t)(0xCFC + (reg & 3)), len, v);
-}
-
-static uint64_t bar0(unsigned dev)
-{
-	return cfg_read(dev, PCI_BASE_ADDRESS_0, 4) & ~0xFu;
-}
-
-static uint32_t mmio_read(uint64_t gpa, unsigned len)
-{
-	uint8_t b[8] = { 0 };
-	uint32_t v = 0;
-
-	ck_assert(pci_bus_mmio(bus, gpa, false, b, len));
-	for (unsigned i = 0; i < len && i < 4; i++)
-		v |= (uint32_t)b[i] << (8 * i);
-	return v;
-}
-
-static void mmio_write(uint64_t gpa, unsigned len, uint32_t v)
-{
-	uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16),
-			 (uint8_t)(v >> 24) };
-
-	ck_assert(pci_bus_mmio(bus, gpa, true, b, len));
-}
-
-static uint32_t common_read(unsigned off, unsigned len)
-{
-	return mmio_read(bar0(FAKE_SLOT) + VIRTIO_PCI_BAR_COMMON + off, len);
-}
-
-static void common_write(unsigned off, unsigned len, uint32_t v)
-{
-	mmio_write(bar0(FAKE_SLOT) + VIRTIO_PCI_BAR_COMMON + off, len, v);
-}
-
-static uint8_t status(void)
-{
-	return (uint8_t)common_read(VIRTIO_PCI_COMMON_STATUS, 1);
+	vth_guest_destroy();
 }
 
 static void negotiate(uint64_t features)
 {
-	common_write(VIRTIO_PCI_COMMON_STATUS, 1,
-		     VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
-	common_write(VIRTIO_PCI_COMMON_GFSELECT, 4, 0);
-	common_write(VIRTIO_PCI_COMMON_GF, 4, (uint32_t)features);
-	common_write(VIRTIO_PCI_COMMON_GFSELECT, 4, 1);
-	common_write(VIRTIO_PCI_COMMON_GF, 4, (uint32_t)(features >> 32));
-	common_write(VIRTIO_PCI_COMMON_STATUS, 1,
-		     status() | VIRTIO_CONFIG_S_FEATURES_OK);
+	vth_set_status(FAKE_SLOT,
+		       VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
+	vth_write_driver_features(FAKE_SLOT, features);
+	vth_set_status(FAKE_SLOT,
+		       vth_status(FAKE_SLOT) | VIRTIO_CONFIG_S_FEATURES_OK);
 }
 
 static void setup_queue(unsigned q, uint64_t desc, uint64_t avail,
 			uint64_t used)
 {
-	common_write(VIRTIO_PCI_COMMON_Q_SELECT, 2, q);
-	common_write(VIRTIO_PCI_COMMON_Q_SIZE, 2, 8);
-	common_write(VIRTIO_PCI_COMMON_Q_DESCLO, 4, (uint32_t)desc);
-	common_write(VIRTIO_PCI_COMMON_Q_DESCHI, 4, (uint32_t)(desc >> 32));
-	common_write(VIRTIO_PCI_COMMON_Q_AVAILLO, 4, (uint32_t)avail);
-	common_write(VIRTIO_PCI_COMMON_Q_AVAILHI, 4, (uint32_t)(avail >> 32));
-	common_write(VIRTIO_PCI_COMMON_Q_USEDLO, 4, (uint32_t)used);
-	common_write(VIRTIO_PCI_COMMON_Q_USEDHI, 4, (uint32_t)(used >> 32));
-	common_write(VIRTIO_PCI_COMMON_Q_ENABLE, 2, 1);
+	vth_queue_setup(FAKE_SLOT, q, 8, desc, avail, used);
 }
 
 static void driver_ok(void)
 {
-	common_write(VIRTIO_PCI_COMMON_STATUS, 1,
-		     status() | VIRTIO_CONFIG_S_DRIVER_OK);
+	vth_set_status(FAKE_SLOT,
+		       vth_status(FAKE_SLOT) | VIRTIO_CONFIG_S_DRIVER_OK);
 }
 
 /* Walks the capability list as Linux does; returns the offset of the
  * virtio capability of `type`, 0 when absent. */
 static unsigned find_virtio_cap(unsigned dev, uint8_t type)
 {
-	unsigned pos = cfg_read(dev, PCI_CAPABILITY_LIST, 1), ttl = 48;
+	unsigned pos = vth_cfg_read(dev, PCI_CAPABILITY_LIST, 1), ttl = 48;
 
 	while (pos && ttl--) {
-		if (cfg_read(dev, pos + PCI_CAP_LIST_ID, 1) == PCI_CAP_ID_VNDR &&
-		    cfg_read(dev, pos + VIRTIO_PCI_CAP_CFG_TYPE, 1) == type)
+		if (vth_cfg_read(dev, pos + PCI_CAP_LIST_ID, 1) ==
+			    PCI_CAP_ID_VNDR &&
+		    vth_cfg_read(dev, pos + VIRTIO_PCI_CAP_CFG_TYPE, 1) == type)
 			return pos;
-		pos = cfg_read(dev, pos + PCI_CAP_LIST_NEXT, 1);
+		pos = vth_cfg_read(dev, pos + PCI_CAP_LIST_NEXT, 1);
 	}
 	return 0;
 }
@@ -249,70 +156,70 @@ static unsigned find_virtio_cap(unsigned dev, uint8_t type)
 
 START_TEST(test_config_address_latch_reads_back)
 {
-	out(0xCF8, 4, 0x80001804u);
-	ck_assert_uint_eq(in(0xCF8, 4), 0x80001804u);
+	vth_out(0xCF8, 4, 0x80001804u);
+	ck_assert_uint_eq(vth_in(0xCF8, 4), 0x80001804u);
 	/* Linux's type 1 probe: byte write at 0xCFB, then dword check. */
-	out(0xCFB, 1, 0x01);
-	ck_assert_uint_eq(in(0xCF8, 4), 0x01001804u);
-	out(0xCF8, 4, 0x80000000u);
-	ck_assert_uint_eq(in(0xCF8, 4), 0x80000000u);
-	ck_assert_uint_eq(in(0xCFA, 2), 0x8000);
+	vth_out(0xCFB, 1, 0x01);
+	ck_assert_uint_eq(vth_in(0xCF8, 4), 0x01001804u);
+	vth_out(0xCF8, 4, 0x80000000u);
+	ck_assert_uint_eq(vth_in(0xCF8, 4), 0x80000000u);
+	ck_assert_uint_eq(vth_in(0xCFA, 2), 0x8000);
 }
 END_TEST
 
 START_TEST(test_host_bridge_at_00_00_0)
 {
-	uint32_t id = cfg_read(0, PCI_VENDOR_ID, 4);
+	uint32_t id = vth_cfg_read(0, PCI_VENDOR_ID, 4);
 
 	ck_assert_uint_ne(id & 0xFFFF, 0xFFFF);
 	ck_assert_uint_ne(id & 0xFFFF, 0);
-	ck_assert_uint_eq(cfg_read(0, PCI_CLASS_DEVICE, 2), 0x0600);
-	ck_assert_uint_eq(cfg_read(0, PCI_HEADER_TYPE, 1), 0);
-	ck_assert_uint_eq(cfg_read(0, PCI_INTERRUPT_LINE, 1), 0);
+	ck_assert_uint_eq(vth_cfg_read(0, PCI_CLASS_DEVICE, 2), 0x0600);
+	ck_assert_uint_eq(vth_cfg_read(0, PCI_HEADER_TYPE, 1), 0);
+	ck_assert_uint_eq(vth_cfg_read(0, PCI_INTERRUPT_LINE, 1), 0);
 }
 END_TEST
 
 START_TEST(test_absent_devices_read_all_ones)
 {
-	ck_assert_uint_eq(cfg_read(7, PCI_VENDOR_ID, 4), 0xFFFFFFFFu);
-	ck_assert_uint_eq(cfg_read(7, PCI_VENDOR_ID, 2), 0xFFFF);
-	ck_assert_uint_eq(cfg_read(7, PCI_HEADER_TYPE, 1), 0xFF);
+	ck_assert_uint_eq(vth_cfg_read(7, PCI_VENDOR_ID, 4), 0xFFFFFFFFu);
+	ck_assert_uint_eq(vth_cfg_read(7, PCI_VENDOR_ID, 2), 0xFFFF);
+	ck_assert_uint_eq(vth_cfg_read(7, PCI_HEADER_TYPE, 1), 0xFF);
 	/* function 1 and bus 1 of present slots are absent too */
-	out(0xCF8, 4, 0x80000000u | FAKE_SLOT << 11 | 1 << 8);
-	ck_assert_uint_eq(in(0xCFC, 4), 0xFFFFFFFFu);
-	out(0xCF8, 4, 0x80000000u | 1 << 16 | FAKE_SLOT << 11);
-	ck_assert_uint_eq(in(0xCFC, 4), 0xFFFFFFFFu);
+	vth_out(0xCF8, 4, 0x80000000u | FAKE_SLOT << 11 | 1 << 8);
+	ck_assert_uint_eq(vth_in(0xCFC, 4), 0xFFFFFFFFu);
+	vth_out(0xCF8, 4, 0x80000000u | 1 << 16 | FAKE_SLOT << 11);
+	ck_assert_uint_eq(vth_in(0xCFC, 4), 0xFFFFFFFFu);
 	/* enable bit clear: no configuration cycle at all */
-	out(0xCF8, 4, FAKE_SLOT << 11);
-	ck_assert_uint_eq(in(0xCFC, 4), 0xFFFFFFFFu);
+	vth_out(0xCF8, 4, FAKE_SLOT << 11);
+	ck_assert_uint_eq(vth_in(0xCFC, 4), 0xFFFFFFFFu);
 	/* writes to absent devices go nowhere */
-	cfg_write(7, PCI_COMMAND, 2, 0xFFFF);
-	ck_assert_uint_eq(cfg_read(7, PCI_COMMAND, 2), 0xFFFF);
+	vth_cfg_write(7, PCI_COMMAND, 2, 0xFFFF);
+	ck_assert_uint_eq(vth_cfg_read(7, PCI_COMMAND, 2), 0xFFFF);
 }
 END_TEST
 
 START_TEST(test_virtio_device_identity)
 {
-	ck_assert_uint_eq(cfg_read(FAKE_SLOT, PCI_VENDOR_ID, 4),
+	ck_assert_uint_eq(vth_cfg_read(FAKE_SLOT, PCI_VENDOR_ID, 4),
 			  (0x1040u + 4) << 16 | 0x1AF4);
-	ck_assert_uint_eq(cfg_read(FAKE_SLOT, PCI_REVISION_ID, 1), 1);
-	ck_assert_uint_eq(cfg_read(FAKE_SLOT, PCI_CLASS_DEVICE, 2), 0xFF00);
-	ck_assert_uint_eq(cfg_read(FAKE_SLOT, PCI_SUBSYSTEM_ID, 2), 0x40);
-	ck_assert_uint_eq(cfg_read(FAKE_SLOT, PCI_HEADER_TYPE, 1), 0);
-	ck_assert(cfg_read(FAKE_SLOT, PCI_STATUS, 2) & PCI_STATUS_CAP_LIST);
+	ck_assert_uint_eq(vth_cfg_read(FAKE_SLOT, PCI_REVISION_ID, 1), 1);
+	ck_assert_uint_eq(vth_cfg_read(FAKE_SLOT, PCI_CLASS_DEVICE, 2), 0xFF00);
+	ck_assert_uint_eq(vth_cfg_read(FAKE_SLOT, PCI_SUBSYSTEM_ID, 2), 0x40);
+	ck_assert_uint_eq(vth_cfg_read(FAKE_SLOT, PCI_HEADER_TYPE, 1), 0);
+	ck_assert(vth_cfg_read(FAKE_SLOT, PCI_STATUS, 2) & PCI_STATUS_CAP_LIST);
 }
 END_TEST
 
 START_TEST(test_byte_and_word_reads_agree_with_dword)
 {
 	for (unsigned reg = 0; reg < 0x60; reg += 4) {
-		uint32_t d = cfg_read(FAKE_SLOT, reg, 4);
+		uint32_t d = vth_cfg_read(FAKE_SLOT, reg, 4);
 
 		for (unsigned b = 0; b < 4; b++)
-			ck_assert_uint_eq(cfg_read(FAKE_SLOT, reg + b, 1),
+			ck_assert_uint_eq(vth_cfg_read(FAKE_SLOT, reg + b, 1),
 					  (d >> (8 * b)) & 0xFF);
-		ck_assert_uint_eq(cfg_read(FAKE_SLOT, reg, 2), d & 0xFFFF);
-		ck_assert_uint_eq(cfg_read(FAKE_SLOT, reg + 2, 2), d >> 16);
+		ck_assert_uint_eq(vth_cfg_read(FAKE_SLOT, reg, 2), d & 0xFFFF);
+		ck_assert_uint_eq(vth_cfg_read(FAKE_SLOT, reg + 2, 2), d >> 16);
 	}
 }
 END_TEST
@@ -335,90 +242,96 @@ START_TEST(test_capability_list_holds_every_virtio_structure)
 
 		ck_assert_msg(cap >= 0x40 && cap % 4 == 0, "cap type %u at %u",
 			      want[i].type, cap);
-		ck_assert_uint_eq(cfg_read(FAKE_SLOT, cap + VIRTIO_PCI_CAP_BAR, 1),
-				  0);
-		ck_assert_uint_eq(cfg_read(FAKE_SLOT,
-					   cap + VIRTIO_PCI_CAP_OFFSET, 4),
-				  want[i].offset);
-		ck_assert_uint_eq(cfg_read(FAKE_SLOT,
-					   cap + VIRTIO_PCI_CAP_LENGTH, 4),
-				  want[i].length);
+		ck_assert_uint_eq(
+			vth_cfg_read(FAKE_SLOT, cap + VIRTIO_PCI_CAP_BAR, 1),
+			0);
+		ck_assert_uint_eq(
+			vth_cfg_read(FAKE_SLOT, cap + VIRTIO_PCI_CAP_OFFSET, 4),
+			want[i].offset);
+		ck_assert_uint_eq(
+			vth_cfg_read(FAKE_SLOT, cap + VIRTIO_PCI_CAP_LENGTH, 4),
+			want[i].length);
 	}
 	ck_assert_uint_eq(
-		cfg_read(FAKE_SLOT,
-			 find_virtio_cap(FAKE_SLOT, VIRTIO_PCI_CAP_NOTIFY_CFG) +
-				 VIRTIO_PCI_NOTIFY_CAP_MULT,
-			 4),
+		vth_cfg_read(
+			FAKE_SLOT,
+			find_virtio_cap(FAKE_SLOT, VIRTIO_PCI_CAP_NOTIFY_CFG) +
+				VIRTIO_PCI_NOTIFY_CAP_MULT,
+			4),
 		0);
 }
 END_TEST
 
 START_TEST(test_bar0_sizing_reads_back_size_and_restores)
 {
-	uint32_t orig = cfg_read(FAKE_SLOT, PCI_BASE_ADDRESS_0, 4);
+	uint32_t orig = vth_cfg_read(FAKE_SLOT, PCI_BASE_ADDRESS_0, 4);
 
 	ck_assert(orig >= MMIO_BASE && orig < MMIO_BASE + MMIO_SIZE);
 	ck_assert_uint_eq(orig & 0xFFF, 0); /* memory, 32-bit, page aligned */
-	cfg_write(FAKE_SLOT, PCI_BASE_ADDRESS_0, 4, 0xFFFFFFFFu);
-	ck_assert_uint_eq(cfg_read(FAKE_SLOT, PCI_BASE_ADDRESS_0, 4),
+	vth_cfg_write(FAKE_SLOT, PCI_BASE_ADDRESS_0, 4, 0xFFFFFFFFu);
+	ck_assert_uint_eq(vth_cfg_read(FAKE_SLOT, PCI_BASE_ADDRESS_0, 4),
 			  0xFFFFF000u);
-	cfg_write(FAKE_SLOT, PCI_BASE_ADDRESS_0, 4, orig);
-	ck_assert_uint_eq(cfg_read(FAKE_SLOT, PCI_BASE_ADDRESS_0, 4), orig);
+	vth_cfg_write(FAKE_SLOT, PCI_BASE_ADDRESS_0, 4, orig);
+	ck_assert_uint_eq(vth_cfg_read(FAKE_SLOT, PCI_BASE_ADDRESS_0, 4), orig);
 	/* unimplemented BARs and the ROM BAR size to zero */
-	cfg_write(FAKE_SLOT, PCI_BASE_ADDRESS_1, 4, 0xFFFFFFFFu);
-	ck_assert_uint_eq(cfg_read(FAKE_SLOT, PCI_BASE_ADDRESS_1, 4), 0);
-	cfg_write(FAKE_SLOT, PCI_ROM_ADDRESS, 4, 0xFFFFFFFEu);
-	ck_assert_uint_eq(cfg_read(FAKE_SLOT, PCI_ROM_ADDRESS, 4), 0);
+	vth_cfg_write(FAKE_SLOT, PCI_BASE_ADDRESS_1, 4, 0xFFFFFFFFu);
+	ck_assert_uint_eq(vth_cfg_read(FAKE_SLOT, PCI_BASE_ADDRESS_1, 4), 0);
+	vth_cfg_write(FAKE_SLOT, PCI_ROM_ADDRESS, 4, 0xFFFFFFFEu);
+	ck_assert_uint_eq(vth_cfg_read(FAKE_SLOT, PCI_ROM_ADDRESS, 4), 0);
 }
 END_TEST
 
 START_TEST(test_interrupt_line_is_the_guest_irq_and_read_only)
 {
-	ck_assert_uint_eq(cfg_read(FAKE_SLOT, PCI_INTERRUPT_LINE, 1), FAKE_SLOT);
-	cfg_write(FAKE_SLOT, PCI_INTERRUPT_LINE, 1, 9);
-	ck_assert_uint_eq(cfg_read(FAKE_SLOT, PCI_INTERRUPT_LINE, 1), FAKE_SLOT);
-	ck_assert_uint_eq(cfg_read(FAKE_SLOT, PCI_INTERRUPT_PIN, 1), 0);
+	ck_assert_uint_eq(vth_cfg_read(FAKE_SLOT, PCI_INTERRUPT_LINE, 1),
+			  FAKE_SLOT);
+	vth_cfg_write(FAKE_SLOT, PCI_INTERRUPT_LINE, 1, 9);
+	ck_assert_uint_eq(vth_cfg_read(FAKE_SLOT, PCI_INTERRUPT_LINE, 1),
+			  FAKE_SLOT);
+	ck_assert_uint_eq(vth_cfg_read(FAKE_SLOT, PCI_INTERRUPT_PIN, 1), 0);
 }
 END_TEST
 
 START_TEST(test_read_only_registers_ignore_writes)
 {
-	cfg_write(FAKE_SLOT, PCI_VENDOR_ID, 4, 0x12345678);
-	ck_assert_uint_eq(cfg_read(FAKE_SLOT, PCI_VENDOR_ID, 2), 0x1AF4);
-	cfg_write(FAKE_SLOT, PCI_CLASS_REVISION, 4, 0);
-	ck_assert_uint_eq(cfg_read(FAKE_SLOT, PCI_REVISION_ID, 1), 1);
+	vth_cfg_write(FAKE_SLOT, PCI_VENDOR_ID, 4, 0x12345678);
+	ck_assert_uint_eq(vth_cfg_read(FAKE_SLOT, PCI_VENDOR_ID, 2), 0x1AF4);
+	vth_cfg_write(FAKE_SLOT, PCI_CLASS_REVISION, 4, 0);
+	ck_assert_uint_eq(vth_cfg_read(FAKE_SLOT, PCI_REVISION_ID, 1), 1);
 	/* but cache line size and latency timer are Linux's to set */
-	cfg_write(FAKE_SLOT, PCI_CACHE_LINE_SIZE, 2, 0x4010);
-	ck_assert_uint_eq(cfg_read(FAKE_SLOT, PCI_CACHE_LINE_SIZE, 2), 0x4010);
+	vth_cfg_write(FAKE_SLOT, PCI_CACHE_LINE_SIZE, 2, 0x4010);
+	ck_assert_uint_eq(vth_cfg_read(FAKE_SLOT, PCI_CACHE_LINE_SIZE, 2),
+			  0x4010);
 }
 END_TEST
 
 START_TEST(test_moved_bar_decodes_at_its_new_address_only)
 {
-	uint32_t old = (uint32_t)bar0(FAKE_SLOT);
+	uint32_t old = (uint32_t)vth_bar0(FAKE_SLOT);
 	uint32_t moved = (uint32_t)(MMIO_BASE + MMIO_SIZE - 0x1000);
 	uint8_t b[1];
 
-	cfg_write(FAKE_SLOT, PCI_BASE_ADDRESS_0, 4, moved);
-	ck_assert(!pci_bus_mmio(bus, old + VIRTIO_PCI_COMMON_NUMQ, false, b, 1));
-	ck_assert_uint_eq(mmio_read(moved + VIRTIO_PCI_COMMON_NUMQ, 2), 2);
+	vth_cfg_write(FAKE_SLOT, PCI_BASE_ADDRESS_0, 4, moved);
+	ck_assert(!pci_bus_mmio(guest.bus, old + VIRTIO_PCI_COMMON_NUMQ, false,
+				b, 1));
+	ck_assert_uint_eq(vth_mmio_read(moved + VIRTIO_PCI_COMMON_NUMQ, 2), 2);
 	/* moved out of the window: decodes nowhere */
-	cfg_write(FAKE_SLOT, PCI_BASE_ADDRESS_0, 4, 0x1000);
-	ck_assert(!pci_bus_mmio(bus, 0x1000, false, b, 1));
-	ck_assert(!pci_bus_mmio(bus, moved, false, b, 1));
+	vth_cfg_write(FAKE_SLOT, PCI_BASE_ADDRESS_0, 4, 0x1000);
+	ck_assert(!pci_bus_mmio(guest.bus, 0x1000, false, b, 1));
+	ck_assert(!pci_bus_mmio(guest.bus, moved, false, b, 1));
 }
 END_TEST
 
 START_TEST(test_memory_decode_off_hides_the_bar)
 {
-	uint64_t base = bar0(FAKE_SLOT);
+	uint64_t base = vth_bar0(FAKE_SLOT);
 	uint8_t b[2];
 
-	ck_assert(cfg_read(FAKE_SLOT, PCI_COMMAND, 2) & PCI_COMMAND_MEMORY);
-	cfg_write(FAKE_SLOT, PCI_COMMAND, 2, 0);
-	ck_assert(!pci_bus_mmio(bus, base, false, b, 2));
-	cfg_write(FAKE_SLOT, PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
-	ck_assert(pci_bus_mmio(bus, base, false, b, 2));
+	ck_assert(vth_cfg_read(FAKE_SLOT, PCI_COMMAND, 2) & PCI_COMMAND_MEMORY);
+	vth_cfg_write(FAKE_SLOT, PCI_COMMAND, 2, 0);
+	ck_assert(!pci_bus_mmio(guest.bus, base, false, b, 2));
+	vth_cfg_write(FAKE_SLOT, PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
+	ck_assert(pci_bus_mmio(guest.bus, base, false, b, 2));
 }
 END_TEST
 
@@ -426,22 +339,22 @@ START_TEST(test_other_ports_are_not_claimed)
 {
 	uint8_t b[4];
 
-	ck_assert(!pci_bus_io(bus, 0x64, false, b, 1));
-	ck_assert(!pci_bus_io(bus, 0xCF7, false, b, 1));
-	ck_assert(!pci_bus_io(bus, 0xD00, true, b, 4));
-	ck_assert(!pci_bus_mmio(bus, MMIO_BASE - 4, false, b, 4));
+	ck_assert(!pci_bus_io(guest.bus, 0x64, false, b, 1));
+	ck_assert(!pci_bus_io(guest.bus, 0xCF7, false, b, 1));
+	ck_assert(!pci_bus_io(guest.bus, 0xD00, true, b, 4));
+	ck_assert(!pci_bus_mmio(guest.bus, MMIO_BASE - 4, false, b, 4));
 }
 END_TEST
 
 START_TEST(test_bus_reset_restores_configuration_space)
 {
-	uint32_t orig = cfg_read(FAKE_SLOT, PCI_BASE_ADDRESS_0, 4);
+	uint32_t orig = vth_cfg_read(FAKE_SLOT, PCI_BASE_ADDRESS_0, 4);
 
-	cfg_write(FAKE_SLOT, PCI_BASE_ADDRESS_0, 4, 0xFFFFFFFFu);
-	cfg_write(FAKE_SLOT, PCI_COMMAND, 2, 0);
-	pci_bus_reset(bus);
-	ck_assert_uint_eq(cfg_read(FAKE_SLOT, PCI_BASE_ADDRESS_0, 4), orig);
-	ck_assert(cfg_read(FAKE_SLOT, PCI_COMMAND, 2) & PCI_COMMAND_MEMORY);
+	vth_cfg_write(FAKE_SLOT, PCI_BASE_ADDRESS_0, 4, 0xFFFFFFFFu);
+	vth_cfg_write(FAKE_SLOT, PCI_COMMAND, 2, 0);
+	pci_bus_reset(guest.bus);
+	ck_assert_uint_eq(vth_cfg_read(FAKE_SLOT, PCI_BASE_ADDRESS_0, 4), orig);
+	ck_assert(vth_cfg_read(FAKE_SLOT, PCI_COMMAND, 2) & PCI_COMMAND_MEMORY);
 	ck_assert_uint_eq(fake->resets, 1);
 }
 END_TEST
@@ -449,12 +362,13 @@ END_TEST
 START_TEST(test_slot_taken_or_window_full_is_refused)
 {
 	struct virtio_pci *vp;
-	struct device_host host = { .mem = &mem, .fault = &fault };
+	struct device_host host = { .mem = &guest.mem, .fault = &guest.fault };
 	struct pci_bus *small;
 	void *dev = calloc(1, sizeof(struct fake_dev));
 
 	/* the bus refuses; the caller keeps the device */
-	ck_assert_ptr_null(virtio_pci_create(bus, FAKE_SLOT, &fake_ops, dev));
+	ck_assert_ptr_null(
+		virtio_pci_create(guest.bus, FAKE_SLOT, &fake_ops, dev));
 	small = pci_bus_create(&host, MMIO_BASE, 0x1000);
 	ck_assert_ptr_nonnull(small);
 	vp = virtio_pci_create(small, PCI_DEVNUM_ANY, &fake_ops, dev);
@@ -473,16 +387,18 @@ END_TEST
 
 START_TEST(test_device_feature_select_pages_the_offered_features)
 {
-	common_write(VIRTIO_PCI_COMMON_DFSELECT, 4, 0);
-	ck_assert_uint_eq(common_read(VIRTIO_PCI_COMMON_DF, 4),
+	vth_common_write(FAKE_SLOT, VIRTIO_PCI_COMMON_DFSELECT, 4, 0);
+	ck_assert_uint_eq(vth_common_read(FAKE_SLOT, VIRTIO_PCI_COMMON_DF, 4),
 			  (uint32_t)FAKE_FEATURES);
-	common_write(VIRTIO_PCI_COMMON_DFSELECT, 4, 1);
-	ck_assert_uint_eq(common_read(VIRTIO_PCI_COMMON_DF, 4),
+	vth_common_write(FAKE_SLOT, VIRTIO_PCI_COMMON_DFSELECT, 4, 1);
+	ck_assert_uint_eq(vth_common_read(FAKE_SLOT, VIRTIO_PCI_COMMON_DF, 4),
 			  (uint32_t)((FAKE_FEATURES | VERSION_1) >> 32));
-	common_write(VIRTIO_PCI_COMMON_DFSELECT, 4, 2);
-	ck_assert_uint_eq(common_read(VIRTIO_PCI_COMMON_DF, 4), 0);
-	ck_assert_uint_eq(common_read(VIRTIO_PCI_COMMON_NUMQ, 2), 2);
-	ck_assert_uint_eq(common_read(VIRTIO_PCI_COMMON_MSIX, 2),
+	vth_common_write(FAKE_SLOT, VIRTIO_PCI_COMMON_DFSELECT, 4, 2);
+	ck_assert_uint_eq(vth_common_read(FAKE_SLOT, VIRTIO_PCI_COMMON_DF, 4),
+			  0);
+	ck_assert_uint_eq(vth_common_read(FAKE_SLOT, VIRTIO_PCI_COMMON_NUMQ, 2),
+			  2);
+	ck_assert_uint_eq(vth_common_read(FAKE_SLOT, VIRTIO_PCI_COMMON_MSIX, 2),
 			  VIRTIO_MSI_NO_VECTOR);
 }
 END_TEST
@@ -490,11 +406,11 @@ END_TEST
 START_TEST(test_features_ok_sticks_for_an_offered_subset)
 {
 	negotiate(VERSION_1 | 1ull << 5);
-	ck_assert(status() & VIRTIO_CONFIG_S_FEATURES_OK);
+	ck_assert(vth_status(FAKE_SLOT) & VIRTIO_CONFIG_S_FEATURES_OK);
 	ck_assert_uint_eq(virtio_pci_features(fake_vp), VERSION_1 | 1ull << 5);
 	/* features are frozen from here on */
-	common_write(VIRTIO_PCI_COMMON_GFSELECT, 4, 0);
-	common_write(VIRTIO_PCI_COMMON_GF, 4, 0);
+	vth_common_write(FAKE_SLOT, VIRTIO_PCI_COMMON_GFSELECT, 4, 0);
+	vth_common_write(FAKE_SLOT, VIRTIO_PCI_COMMON_GF, 4, 0);
 	ck_assert_uint_eq(virtio_pci_features(fake_vp), VERSION_1 | 1ull << 5);
 }
 END_TEST
@@ -502,9 +418,9 @@ END_TEST
 START_TEST(test_features_ok_refused_for_unoffered_feature)
 {
 	negotiate(VERSION_1 | 1ull << 6);
-	ck_assert(!(status() & VIRTIO_CONFIG_S_FEATURES_OK));
+	ck_assert(!(vth_status(FAKE_SLOT) & VIRTIO_CONFIG_S_FEATURES_OK));
 	driver_ok();
-	ck_assert(!(status() & VIRTIO_CONFIG_S_DRIVER_OK));
+	ck_assert(!(vth_status(FAKE_SLOT) & VIRTIO_CONFIG_S_DRIVER_OK));
 	ck_assert_uint_eq(fake->driver_oks, 0);
 }
 END_TEST
@@ -512,44 +428,61 @@ END_TEST
 START_TEST(test_features_ok_refused_without_version_1)
 {
 	negotiate(1ull << 5);
-	ck_assert(!(status() & VIRTIO_CONFIG_S_FEATURES_OK));
+	ck_assert(!(vth_status(FAKE_SLOT) & VIRTIO_CONFIG_S_FEATURES_OK));
 }
 END_TEST
 
 START_TEST(test_queue_registers_round_trip)
 {
-	common_write(VIRTIO_PCI_COMMON_Q_SELECT, 2, 1);
-	ck_assert_uint_eq(common_read(VIRTIO_PCI_COMMON_Q_SIZE, 2), FAKE_QSIZE);
-	ck_assert_uint_eq(common_read(VIRTIO_PCI_COMMON_Q_NOFF, 2), 0);
-	ck_assert_uint_eq(common_read(VIRTIO_PCI_COMMON_Q_MSIX, 2),
-			  VIRTIO_MSI_NO_VECTOR);
-	common_write(VIRTIO_PCI_COMMON_Q_SIZE, 2, 4);
-	common_write(VIRTIO_PCI_COMMON_Q_DESCLO, 4, 0x1000);
-	common_write(VIRTIO_PCI_COMMON_Q_AVAILHI, 4, 0x7);
-	ck_assert_uint_eq(common_read(VIRTIO_PCI_COMMON_Q_SIZE, 2), 4);
-	ck_assert_uint_eq(common_read(VIRTIO_PCI_COMMON_Q_DESCLO, 4), 0x1000);
-	ck_assert_uint_eq(common_read(VIRTIO_PCI_COMMON_Q_AVAILHI, 4), 0x7);
+	vth_common_write(FAKE_SLOT, VIRTIO_PCI_COMMON_Q_SELECT, 2, 1);
+	ck_assert_uint_eq(
+		vth_common_read(FAKE_SLOT, VIRTIO_PCI_COMMON_Q_SIZE, 2),
+		FAKE_QSIZE);
+	ck_assert_uint_eq(
+		vth_common_read(FAKE_SLOT, VIRTIO_PCI_COMMON_Q_NOFF, 2), 0);
+	ck_assert_uint_eq(
+		vth_common_read(FAKE_SLOT, VIRTIO_PCI_COMMON_Q_MSIX, 2),
+		VIRTIO_MSI_NO_VECTOR);
+	vth_common_write(FAKE_SLOT, VIRTIO_PCI_COMMON_Q_SIZE, 2, 4);
+	vth_common_write(FAKE_SLOT, VIRTIO_PCI_COMMON_Q_DESCLO, 4, 0x1000);
+	vth_common_write(FAKE_SLOT, VIRTIO_PCI_COMMON_Q_AVAILHI, 4, 0x7);
+	ck_assert_uint_eq(
+		vth_common_read(FAKE_SLOT, VIRTIO_PCI_COMMON_Q_SIZE, 2), 4);
+	ck_assert_uint_eq(
+		vth_common_read(FAKE_SLOT, VIRTIO_PCI_COMMON_Q_DESCLO, 4),
+		0x1000);
+	ck_assert_uint_eq(
+		vth_common_read(FAKE_SLOT, VIRTIO_PCI_COMMON_Q_AVAILHI, 4),
+		0x7);
 	/* queue 0 kept its own registers */
-	common_write(VIRTIO_PCI_COMMON_Q_SELECT, 2, 0);
-	ck_assert_uint_eq(common_read(VIRTIO_PCI_COMMON_Q_SIZE, 2), FAKE_QSIZE);
-	ck_assert_uint_eq(common_read(VIRTIO_PCI_COMMON_Q_DESCLO, 4), 0);
+	vth_common_write(FAKE_SLOT, VIRTIO_PCI_COMMON_Q_SELECT, 2, 0);
+	ck_assert_uint_eq(
+		vth_common_read(FAKE_SLOT, VIRTIO_PCI_COMMON_Q_SIZE, 2),
+		FAKE_QSIZE);
+	ck_assert_uint_eq(
+		vth_common_read(FAKE_SLOT, VIRTIO_PCI_COMMON_Q_DESCLO, 4), 0);
 	/* a queue that does not exist has size 0 */
-	common_write(VIRTIO_PCI_COMMON_Q_SELECT, 2, 2);
-	ck_assert_uint_eq(common_read(VIRTIO_PCI_COMMON_Q_SIZE, 2), 0);
+	vth_common_write(FAKE_SLOT, VIRTIO_PCI_COMMON_Q_SELECT, 2, 2);
+	ck_assert_uint_eq(
+		vth_common_read(FAKE_SLOT, VIRTIO_PCI_COMMON_Q_SIZE, 2), 0);
 }
 END_TEST
 
 START_TEST(test_queue_enable_needs_features_ok)
 {
 	setup_queue(0, 0x1000, 0x2000, 0x3000);
-	ck_assert_uint_eq(common_read(VIRTIO_PCI_COMMON_Q_ENABLE, 2), 0);
+	ck_assert_uint_eq(
+		vth_common_read(FAKE_SLOT, VIRTIO_PCI_COMMON_Q_ENABLE, 2), 0);
 	negotiate(VERSION_1);
-	common_write(VIRTIO_PCI_COMMON_Q_ENABLE, 2, 1);
-	ck_assert_uint_eq(common_read(VIRTIO_PCI_COMMON_Q_ENABLE, 2), 1);
+	vth_common_write(FAKE_SLOT, VIRTIO_PCI_COMMON_Q_ENABLE, 2, 1);
+	ck_assert_uint_eq(
+		vth_common_read(FAKE_SLOT, VIRTIO_PCI_COMMON_Q_ENABLE, 2), 1);
 	/* a live queue's registers do not move */
-	common_write(VIRTIO_PCI_COMMON_Q_DESCLO, 4, 0x5000);
-	ck_assert_uint_eq(common_read(VIRTIO_PCI_COMMON_Q_DESCLO, 4), 0x1000);
-	ck_assert(!fault.raised);
+	vth_common_write(FAKE_SLOT, VIRTIO_PCI_COMMON_Q_DESCLO, 4, 0x5000);
+	ck_assert_uint_eq(
+		vth_common_read(FAKE_SLOT, VIRTIO_PCI_COMMON_Q_DESCLO, 4),
+		0x1000);
+	ck_assert(!guest.fault.raised);
 }
 END_TEST
 
@@ -557,10 +490,12 @@ START_TEST(test_queue_enable_with_ring_outside_ram_kills_guest)
 {
 	negotiate(VERSION_1);
 	setup_queue(1, 0x1000, 0x2000, RAM_SIZE);
-	ck_assert(fault.raised);
-	ck_assert_msg(strstr(fault.reason, "virtqueue fake.q1: used ring"),
-		      "reason: %s", fault.reason);
-	ck_assert_uint_eq(common_read(VIRTIO_PCI_COMMON_Q_ENABLE, 2), 0);
+	ck_assert(guest.fault.raised);
+	ck_assert_msg(
+		strstr(guest.fault.reason, "virtqueue fake.q1: used ring"),
+		"reason: %s", guest.fault.reason);
+	ck_assert_uint_eq(
+		vth_common_read(FAKE_SLOT, VIRTIO_PCI_COMMON_Q_ENABLE, 2), 0);
 }
 END_TEST
 
@@ -568,9 +503,9 @@ START_TEST(test_queue_enable_with_64_bit_ring_address_kills_guest)
 {
 	negotiate(VERSION_1);
 	setup_queue(0, 0x100001000ull, 0x2000, 0x3000);
-	ck_assert(fault.raised);
-	ck_assert_msg(strstr(fault.reason, "outside RAM"), "reason: %s",
-		      fault.reason);
+	ck_assert(guest.fault.raised);
+	ck_assert_msg(strstr(guest.fault.reason, "outside RAM"), "reason: %s",
+		      guest.fault.reason);
 }
 END_TEST
 
@@ -580,14 +515,18 @@ START_TEST(test_status_zero_resets_the_device)
 	setup_queue(1, 0x1000, 0x2000, 0x3000);
 	driver_ok();
 	ck_assert_uint_eq(fake->driver_oks, 1);
-	common_write(VIRTIO_PCI_COMMON_STATUS, 1, 0);
-	ck_assert_uint_eq(status(), 0);
+	vth_common_write(FAKE_SLOT, VIRTIO_PCI_COMMON_STATUS, 1, 0);
+	ck_assert_uint_eq(vth_status(FAKE_SLOT), 0);
 	ck_assert_uint_eq(fake->resets, 1);
 	ck_assert_uint_eq(virtio_pci_features(fake_vp), 0);
-	common_write(VIRTIO_PCI_COMMON_Q_SELECT, 2, 1);
-	ck_assert_uint_eq(common_read(VIRTIO_PCI_COMMON_Q_ENABLE, 2), 0);
-	ck_assert_uint_eq(common_read(VIRTIO_PCI_COMMON_Q_SIZE, 2), FAKE_QSIZE);
-	ck_assert_uint_eq(common_read(VIRTIO_PCI_COMMON_Q_DESCLO, 4), 0);
+	vth_common_write(FAKE_SLOT, VIRTIO_PCI_COMMON_Q_SELECT, 2, 1);
+	ck_assert_uint_eq(
+		vth_common_read(FAKE_SLOT, VIRTIO_PCI_COMMON_Q_ENABLE, 2), 0);
+	ck_assert_uint_eq(
+		vth_common_read(FAKE_SLOT, VIRTIO_PCI_COMMON_Q_SIZE, 2),
+		FAKE_QSIZE);
+	ck_assert_uint_eq(
+		vth_common_read(FAKE_SLOT, VIRTIO_PCI_COMMON_Q_DESCLO, 4), 0);
 	ck_assert(!virtq_ready(virtio_pci_queue(fake_vp, 1)));
 }
 END_TEST
@@ -595,35 +534,36 @@ END_TEST
 START_TEST(test_status_bits_do_not_clear_except_by_reset)
 {
 	negotiate(VERSION_1);
-	common_write(VIRTIO_PCI_COMMON_STATUS, 1, VIRTIO_CONFIG_S_ACKNOWLEDGE);
-	ck_assert_uint_eq(status(), VIRTIO_CONFIG_S_ACKNOWLEDGE |
-					    VIRTIO_CONFIG_S_DRIVER |
-					    VIRTIO_CONFIG_S_FEATURES_OK);
+	vth_common_write(FAKE_SLOT, VIRTIO_PCI_COMMON_STATUS, 1,
+			 VIRTIO_CONFIG_S_ACKNOWLEDGE);
+	ck_assert_uint_eq(vth_status(FAKE_SLOT),
+			  VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
+				  VIRTIO_CONFIG_S_FEATURES_OK);
 }
 END_TEST
 
 START_TEST(test_notify_reaches_the_device_once_live)
 {
-	uint64_t notify = bar0(FAKE_SLOT) + VIRTIO_PCI_BAR_NOTIFY;
+	uint64_t notify = vth_bar0(FAKE_SLOT) + VIRTIO_PCI_BAR_NOTIFY;
 
 	negotiate(VERSION_1);
 	setup_queue(1, 0x1000, 0x2000, 0x3000);
-	mmio_write(notify, 2, 1); /* before DRIVER_OK: held back */
+	vth_mmio_write(notify, 2, 1); /* before DRIVER_OK: held back */
 	ck_assert_uint_eq(fake->notified[1], 0);
 	driver_ok();
 	ck_assert_uint_eq(fake->notified[1], 1);
-	mmio_write(notify, 2, 1);
+	vth_mmio_write(notify, 2, 1);
 	ck_assert_uint_eq(fake->notified[1], 2);
-	mmio_write(notify, 2, 0); /* queue 0 not enabled */
-	mmio_write(notify, 2, 9); /* no such queue */
+	vth_mmio_write(notify, 2, 0); /* queue 0 not enabled */
+	vth_mmio_write(notify, 2, 9); /* no such queue */
 	ck_assert_uint_eq(fake->notified[0], 0);
-	ck_assert(!fault.raised);
+	ck_assert(!guest.fault.raised);
 }
 END_TEST
 
 START_TEST(test_isr_read_clears_it)
 {
-	uint64_t isr = bar0(FAKE_SLOT) + VIRTIO_PCI_BAR_ISR;
+	uint64_t isr = vth_bar0(FAKE_SLOT) + VIRTIO_PCI_BAR_ISR;
 	struct virtqueue *vq;
 	struct virtq_chain chain;
 	struct iovec iov[FAKE_QSIZE];
@@ -633,8 +573,8 @@ START_TEST(test_isr_read_clears_it)
 	setup_queue(0, 0x1000, 0x2000, 0x3000);
 	driver_ok();
 	/* the guest makes descriptor 0 available; the device uses it */
-	memset(ram + 0x1000, 0, 16);
-	memcpy(ram + 0x2000 + 2, &idx, 2);
+	memset(guest.ram + 0x1000, 0, 16);
+	memcpy(guest.ram + 0x2000 + 2, &idx, 2);
 	vq = virtio_pci_queue(fake_vp, 0);
 	ck_assert(virtq_pop(vq, &chain, iov, FAKE_QSIZE));
 	virtq_push(vq, chain.head, 0);
@@ -642,8 +582,8 @@ START_TEST(test_isr_read_clears_it)
 
 	ck_assert_uint_eq(irqs_raised, 1);
 	ck_assert_uint_eq(last_irq, FAKE_SLOT);
-	ck_assert_uint_eq(mmio_read(isr, 1), 1);
-	ck_assert_uint_eq(mmio_read(isr, 1), 0);
+	ck_assert_uint_eq(vth_mmio_read(isr, 1), 1);
+	ck_assert_uint_eq(vth_mmio_read(isr, 1), 0);
 }
 END_TEST
 
@@ -651,11 +591,11 @@ START_TEST(test_intx_disable_masks_the_interrupt)
 {
 	negotiate(VERSION_1);
 	driver_ok();
-	cfg_write(FAKE_SLOT, PCI_COMMAND, 2,
-		  PCI_COMMAND_MEMORY | PCI_COMMAND_INTX_DISABLE);
+	vth_cfg_write(FAKE_SLOT, PCI_COMMAND, 2,
+		      PCI_COMMAND_MEMORY | PCI_COMMAND_INTX_DISABLE);
 	virtio_pci_config_changed(fake_vp);
 	ck_assert_uint_eq(irqs_raised, 0);
-	cfg_write(FAKE_SLOT, PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
+	vth_cfg_write(FAKE_SLOT, PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
 	virtio_pci_config_changed(fake_vp);
 	ck_assert_uint_eq(irqs_raised, 1);
 }
@@ -665,26 +605,31 @@ START_TEST(test_config_change_bumps_generation_and_sets_isr_bit)
 {
 	negotiate(VERSION_1);
 	driver_ok();
-	ck_assert_uint_eq(common_read(VIRTIO_PCI_COMMON_CFGGENERATION, 1), 0);
+	ck_assert_uint_eq(
+		vth_common_read(FAKE_SLOT, VIRTIO_PCI_COMMON_CFGGENERATION, 1),
+		0);
 	virtio_pci_config_changed(fake_vp);
-	ck_assert_uint_eq(common_read(VIRTIO_PCI_COMMON_CFGGENERATION, 1), 1);
-	ck_assert_uint_eq(mmio_read(bar0(FAKE_SLOT) + VIRTIO_PCI_BAR_ISR, 1),
-			  VIRTIO_PCI_ISR_CONFIG);
+	ck_assert_uint_eq(
+		vth_common_read(FAKE_SLOT, VIRTIO_PCI_COMMON_CFGGENERATION, 1),
+		1);
+	ck_assert_uint_eq(
+		vth_mmio_read(vth_bar0(FAKE_SLOT) + VIRTIO_PCI_BAR_ISR, 1),
+		VIRTIO_PCI_ISR_CONFIG);
 	ck_assert_uint_eq(irqs_raised, 1);
 }
 END_TEST
 
 START_TEST(test_device_config_reads_and_writes_through_bar)
 {
-	uint64_t cfg = bar0(FAKE_SLOT) + VIRTIO_PCI_BAR_DEVICE;
+	uint64_t cfg = vth_bar0(FAKE_SLOT) + VIRTIO_PCI_BAR_DEVICE;
 
-	ck_assert_uint_eq(mmio_read(cfg, 4), 0x656b6166); /* "fake" */
-	ck_assert_uint_eq(mmio_read(cfg + 4, 1), 'c');
-	mmio_write(cfg + 4, 2, 0x4241);
+	ck_assert_uint_eq(vth_mmio_read(cfg, 4), 0x656b6166); /* "fake" */
+	ck_assert_uint_eq(vth_mmio_read(cfg + 4, 1), 'c');
+	vth_mmio_write(cfg + 4, 2, 0x4241);
 	ck_assert_uint_eq(fake->config[4], 'A');
 	ck_assert_uint_eq(fake->config[5], 'B');
 	/* past the device's config: all ones, and the device is not asked */
-	ck_assert_uint_eq(mmio_read(cfg + 6, 4), 0xFFFFFFFFu);
+	ck_assert_uint_eq(vth_mmio_read(cfg + 6, 4), 0xFFFFFFFFu);
 }
 END_TEST
 
@@ -694,20 +639,20 @@ START_TEST(test_pci_cfg_window_reads_and_writes_the_bar)
 	unsigned data = cap + sizeof(struct virtio_pci_cap);
 
 	ck_assert_uint_ne(cap, 0);
-	cfg_write(FAKE_SLOT, cap + VIRTIO_PCI_CAP_BAR, 1, 0);
-	cfg_write(FAKE_SLOT, cap + VIRTIO_PCI_CAP_LENGTH, 4, 2);
-	cfg_write(FAKE_SLOT, cap + VIRTIO_PCI_CAP_OFFSET, 4,
-		  VIRTIO_PCI_COMMON_NUMQ);
-	ck_assert_uint_eq(cfg_read(FAKE_SLOT, data, 4) & 0xFFFF, 2);
+	vth_cfg_write(FAKE_SLOT, cap + VIRTIO_PCI_CAP_BAR, 1, 0);
+	vth_cfg_write(FAKE_SLOT, cap + VIRTIO_PCI_CAP_LENGTH, 4, 2);
+	vth_cfg_write(FAKE_SLOT, cap + VIRTIO_PCI_CAP_OFFSET, 4,
+		      VIRTIO_PCI_COMMON_NUMQ);
+	ck_assert_uint_eq(vth_cfg_read(FAKE_SLOT, data, 4) & 0xFFFF, 2);
 	/* writes: set ACKNOWLEDGE through the window */
-	cfg_write(FAKE_SLOT, cap + VIRTIO_PCI_CAP_LENGTH, 4, 1);
-	cfg_write(FAKE_SLOT, cap + VIRTIO_PCI_CAP_OFFSET, 4,
-		  VIRTIO_PCI_COMMON_STATUS);
-	cfg_write(FAKE_SLOT, data, 4, VIRTIO_CONFIG_S_ACKNOWLEDGE);
-	ck_assert_uint_eq(status(), VIRTIO_CONFIG_S_ACKNOWLEDGE);
+	vth_cfg_write(FAKE_SLOT, cap + VIRTIO_PCI_CAP_LENGTH, 4, 1);
+	vth_cfg_write(FAKE_SLOT, cap + VIRTIO_PCI_CAP_OFFSET, 4,
+		      VIRTIO_PCI_COMMON_STATUS);
+	vth_cfg_write(FAKE_SLOT, data, 4, VIRTIO_CONFIG_S_ACKNOWLEDGE);
+	ck_assert_uint_eq(vth_status(FAKE_SLOT), VIRTIO_CONFIG_S_ACKNOWLEDGE);
 	/* the window works with memory decoding off too */
-	cfg_write(FAKE_SLOT, PCI_COMMAND, 2, 0);
-	ck_assert_uint_eq(cfg_read(FAKE_SLOT, data, 1),
+	vth_cfg_write(FAKE_SLOT, PCI_COMMAND, 2, 0);
+	ck_assert_uint_eq(vth_cfg_read(FAKE_SLOT, data, 1),
 			  VIRTIO_CONFIG_S_ACKNOWLEDGE);
 }
 END_TEST
@@ -725,13 +670,16 @@ START_TEST(test_pci_cfg_window_ignores_bad_targets)
 		{ 1, VIRTIO_PCI_COMMON_STATUS, 1 },
 	};
 	for (unsigned i = 0; i < 4; i++) {
-		cfg_write(FAKE_SLOT, cap + VIRTIO_PCI_CAP_BAR, 1, bad[i][0]);
-		cfg_write(FAKE_SLOT, cap + VIRTIO_PCI_CAP_OFFSET, 4, bad[i][1]);
-		cfg_write(FAKE_SLOT, cap + VIRTIO_PCI_CAP_LENGTH, 4, bad[i][2]);
-		cfg_write(FAKE_SLOT, data, 4, VIRTIO_CONFIG_S_ACKNOWLEDGE);
+		vth_cfg_write(FAKE_SLOT, cap + VIRTIO_PCI_CAP_BAR, 1,
+			      bad[i][0]);
+		vth_cfg_write(FAKE_SLOT, cap + VIRTIO_PCI_CAP_OFFSET, 4,
+			      bad[i][1]);
+		vth_cfg_write(FAKE_SLOT, cap + VIRTIO_PCI_CAP_LENGTH, 4,
+			      bad[i][2]);
+		vth_cfg_write(FAKE_SLOT, data, 4, VIRTIO_CONFIG_S_ACKNOWLEDGE);
 	}
-	ck_assert_uint_eq(status(), 0);
-	ck_assert(!fault.raised);
+	ck_assert_uint_eq(vth_status(FAKE_SLOT), 0);
+	ck_assert(!guest.fault.raised);
 }
 END_TEST
 
@@ -740,8 +688,8 @@ START_TEST(test_bus_reset_resets_virtio_state)
 	negotiate(VERSION_1);
 	setup_queue(0, 0x1000, 0x2000, 0x3000);
 	driver_ok();
-	pci_bus_reset(bus);
-	ck_assert_uint_eq(status(), 0);
+	pci_bus_reset(guest.bus);
+	ck_assert_uint_eq(vth_status(FAKE_SLOT), 0);
 	ck_assert(!virtq_ready(virtio_pci_queue(fake_vp, 0)));
 	ck_assert_uint_eq(fake->resets, 1);
 }

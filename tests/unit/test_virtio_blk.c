@@ -23,6 +23,7 @@
 #include "devices/pci.h"
 #include "devices/virtio_blk.h"
 #include "devices/virtio_pci.h"
+#include "virtio_test_harness.h"
 
 #define RAM_SIZE 0x40000u
 #define MMIO_BASE 0xC0000000ull
@@ -40,10 +41,6 @@
 #define FILE_SIZE (SECTORS * 512u + 300u)
 #define NO_STATUS 0xEE
 
-static uint8_t *ram;
-static struct guest_memory mem;
-static struct guest_fault fault;
-static struct pci_bus *bus;
 static struct virtio_blk *blk;
 static char path[64];
 static int file_fd = -1;
@@ -64,14 +61,11 @@ static uint8_t pattern(uint64_t off)
 
 static void make_device(bool readonly)
 {
-	struct device_host host = {
-		.mem = &mem, .fault = &fault, .raise_irq = record_irq,
-	};
+	struct device_host host = { .raise_irq = record_irq };
 	char err[128];
 
-	bus = pci_bus_create(&host, MMIO_BASE, MMIO_SIZE);
-	ck_assert_ptr_nonnull(bus);
-	blk = virtio_blk_create(bus, path, readonly, err, sizeof(err));
+	vth_bus_create(host, MMIO_BASE, MMIO_SIZE);
+	blk = virtio_blk_create(guest.bus, path, readonly, err, sizeof(err));
 	ck_assert_msg(blk != NULL, "create: %s", err);
 }
 
@@ -79,10 +73,7 @@ static void setup(void)
 {
 	static uint8_t buf[FILE_SIZE];
 
-	ram = calloc(1, RAM_SIZE);
-	mem.ram = ram;
-	mem.size = RAM_SIZE;
-	guest_fault_clear(&fault);
+	vth_guest_init(RAM_SIZE);
 	irqs_raised = 0;
 	avail_idx = 0;
 	snprintf(path, sizeof(path), "/tmp/lgkvm-blk-test-XXXXXX");
@@ -96,127 +87,46 @@ static void setup(void)
 
 static void teardown(void)
 {
-	pci_bus_destroy(bus);
+	vth_guest_destroy();
 	close(file_fd);
 	unlink(path);
-	free(ram);
 }
 
 /* ---- the transport, as the guest drives it ---- */
-
-static void out(uint16_t port, unsigned len, uint32_t v)
-{
-	uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16),
-			 (uint8_t)(v >> 24) };
-
-	ck_assert(pci_bus_io(bus, port, true, b, len));
-}
-
-static uint32_t in(uint16_t port, unsigned len)
-{
-	uint8_t b[4] = { 0 };
-	uint32_t v = 0;
-
-	ck_assert(pci_bus_io(bus, port, false, b, len));
-	for (unsigned i = 0; i < len; i++)
-		v |= (uint32_t)b[i] << (8 * i);
-	return v;
-}
-
-static uint32_t read_pci_config(unsigned off)
-{
-	out(0xCF8, 4, 0x80000000u | SLOT << 11 | off);
-	return in(0xCFC, 4);
-}
-
-static uint64_t bar0(void)
-{
-	return read_pci_config(PCI_BASE_ADDRESS_0) & ~0xFu;
-}
-
-static uint32_t mmio_read(uint64_t off, unsigned len)
-{
-	uint8_t b[4] = { 0 };
-	uint32_t v = 0;
-
-	ck_assert(pci_bus_mmio(bus, bar0() + off, false, b, len));
-	for (unsigned i = 0; i < len; i++)
-		v |= (uint32_t)b[i] << (8 * i);
-	return v;
-}
-
-static void mmio_write(uint64_t off, unsigned len, uint32_t v)
-{
-	uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16),
-			 (uint8_t)(v >> 24) };
-
-	ck_assert(pci_bus_mmio(bus, bar0() + off, true, b, len));
-}
-
-static uint64_t device_features(void)
-{
-	mmio_write(VIRTIO_PCI_COMMON_DFSELECT, 4, 0);
-	uint64_t lo = mmio_read(VIRTIO_PCI_COMMON_DF, 4);
-	mmio_write(VIRTIO_PCI_COMMON_DFSELECT, 4, 1);
-	return lo | (uint64_t)mmio_read(VIRTIO_PCI_COMMON_DF, 4) << 32;
-}
 
 /* What drivers/virtio/virtio_pci_modern.c does, with the features the
  * 4.x virtio_blk driver accepts (no EVENT_IDX: plain interrupts). */
 static void driver_init(void)
 {
-	uint64_t features = (1ull << VIRTIO_F_VERSION_1 |
-			     1ull << VIRTIO_BLK_F_FLUSH |
-			     1ull << VIRTIO_BLK_F_SEG_MAX |
-			     1ull << VIRTIO_BLK_F_BLK_SIZE |
-			     1ull << VIRTIO_BLK_F_RO) &
-			    device_features();
-	uint8_t s = VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER;
+	uint64_t features =
+		(1ull << VIRTIO_F_VERSION_1 | 1ull << VIRTIO_BLK_F_FLUSH |
+		 1ull << VIRTIO_BLK_F_SEG_MAX | 1ull << VIRTIO_BLK_F_BLK_SIZE |
+		 1ull << VIRTIO_BLK_F_RO) &
+		vth_device_features(SLOT);
 
-	mmio_write(VIRTIO_PCI_COMMON_STATUS, 1, 0);
-	mmio_write(VIRTIO_PCI_COMMON_STATUS, 1, s);
-	mmio_write(VIRTIO_PCI_COMMON_GFSELECT, 4, 0);
-	mmio_write(VIRTIO_PCI_COMMON_GF, 4, (uint32_t)features);
-	mmio_write(VIRTIO_PCI_COMMON_GFSELECT, 4, 1);
-	mmio_write(VIRTIO_PCI_COMMON_GF, 4, (uint32_t)(features >> 32));
-	s |= VIRTIO_CONFIG_S_FEATURES_OK;
-	mmio_write(VIRTIO_PCI_COMMON_STATUS, 1, s);
-	ck_assert(mmio_read(VIRTIO_PCI_COMMON_STATUS, 1) &
-		  VIRTIO_CONFIG_S_FEATURES_OK);
-	mmio_write(VIRTIO_PCI_COMMON_Q_SELECT, 2, 0);
-	mmio_write(VIRTIO_PCI_COMMON_Q_SIZE, 2, QSIZE);
-	mmio_write(VIRTIO_PCI_COMMON_Q_DESCLO, 4, DESC);
-	mmio_write(VIRTIO_PCI_COMMON_Q_DESCHI, 4, 0);
-	mmio_write(VIRTIO_PCI_COMMON_Q_AVAILLO, 4, AVAIL);
-	mmio_write(VIRTIO_PCI_COMMON_Q_AVAILHI, 4, 0);
-	mmio_write(VIRTIO_PCI_COMMON_Q_USEDLO, 4, USED);
-	mmio_write(VIRTIO_PCI_COMMON_Q_USEDHI, 4, 0);
-	mmio_write(VIRTIO_PCI_COMMON_Q_ENABLE, 2, 1);
-	mmio_write(VIRTIO_PCI_COMMON_STATUS, 1, s | VIRTIO_CONFIG_S_DRIVER_OK);
-	ck_assert(!fault.raised);
+	vth_negotiate(SLOT, features);
+	vth_queue_setup(SLOT, 0, QSIZE, DESC, AVAIL, USED);
+	vth_set_status(SLOT, VIRTIO_CONFIG_S_ACKNOWLEDGE |
+				     VIRTIO_CONFIG_S_DRIVER |
+				     VIRTIO_CONFIG_S_FEATURES_OK |
+				     VIRTIO_CONFIG_S_DRIVER_OK);
+	ck_assert(!guest.fault.raised);
 }
 
 static void put_desc(unsigned i, uint64_t addr, uint32_t len, uint16_t flags,
 		     uint16_t next)
 {
-	uint8_t *p = ram + DESC + 16 * i;
-
-	memcpy(p, &addr, 8);
-	memcpy(p + 8, &len, 4);
-	memcpy(p + 12, &flags, 2);
-	memcpy(p + 14, &next, 2);
+	vth_put_desc(DESC, i, addr, len, flags, next);
 }
 
 static void make_avail(uint16_t head)
 {
-	memcpy(ram + AVAIL + 4 + 2 * (avail_idx % QSIZE), &head, 2);
-	avail_idx++;
-	memcpy(ram + AVAIL + 2, &avail_idx, 2);
+	vth_make_avail(AVAIL, QSIZE, &avail_idx, head);
 }
 
 static void kick(void)
 {
-	mmio_write(VIRTIO_PCI_BAR_NOTIFY, 2, 0);
+	vth_notify(SLOT, 0);
 }
 
 static void put_header(unsigned k, uint32_t type, uint64_t sector)
@@ -224,7 +134,7 @@ static void put_header(unsigned k, uint32_t type, uint64_t sector)
 	struct virtio_blk_outhdr h = { .type = type, .ioprio = 0,
 				       .sector = sector };
 
-	memcpy(ram + HDR(k), &h, sizeof(h));
+	memcpy(guest.ram + HDR(k), &h, sizeof(h));
 }
 
 /* Request k as the 4.x driver lays it out: header, data (if any), status,
@@ -235,7 +145,7 @@ static uint16_t post(unsigned k, uint32_t type, uint64_t sector, uint32_t len,
 	uint16_t d = (uint16_t)(3 * k);
 
 	put_header(k, type, sector);
-	ram[STATUS(k)] = NO_STATUS;
+	guest.ram[STATUS(k)] = NO_STATUS;
 	if (len) {
 		put_desc(d, HDR(k), 16, VRING_DESC_F_NEXT, d + 1);
 		put_desc(d + 1, DATA(k), len,
@@ -252,18 +162,12 @@ static uint16_t post(unsigned k, uint32_t type, uint64_t sector, uint32_t len,
 
 static uint16_t used_idx(void)
 {
-	uint16_t v;
-
-	memcpy(&v, ram + USED + 2, 2);
-	return v;
+	return vth_used_idx(USED);
 }
 
 static uint32_t used_elem(unsigned i, unsigned field)
 {
-	uint32_t v;
-
-	memcpy(&v, ram + USED + 4 + 8 * (i % QSIZE) + 4 * field, 4);
-	return v;
+	return vth_used_elem(USED, i % QSIZE, field);
 }
 
 /* Used length of chain `head`, or -1 when it was not returned. */
@@ -306,25 +210,27 @@ static void check_file_untouched(uint64_t off, size_t len)
 
 static uint64_t config64(unsigned off)
 {
-	return mmio_read(VIRTIO_PCI_BAR_DEVICE + off, 4) |
-	       (uint64_t)mmio_read(VIRTIO_PCI_BAR_DEVICE + off + 4, 4) << 32;
+	return vth_bar_read(SLOT, VIRTIO_PCI_BAR_DEVICE + off, 4) |
+	       (uint64_t)vth_bar_read(SLOT, VIRTIO_PCI_BAR_DEVICE + off + 4, 4)
+		       << 32;
 }
 
 /* ---- identity and configuration ---- */
 
 START_TEST(test_block_device_ids_and_class)
 {
-	ck_assert_uint_eq(read_pci_config(PCI_VENDOR_ID), 0x10421AF4u);
-	ck_assert_uint_eq(read_pci_config(PCI_CLASS_REVISION) >> 16, 0x0180);
-	ck_assert_uint_eq(mmio_read(VIRTIO_PCI_COMMON_NUMQ, 2), 1);
-	ck_assert_uint_eq(mmio_read(VIRTIO_PCI_COMMON_Q_SIZE, 2),
+	ck_assert_uint_eq(vth_cfg_read(SLOT, PCI_VENDOR_ID, 4), 0x10421AF4u);
+	ck_assert_uint_eq(vth_cfg_read(SLOT, PCI_CLASS_REVISION, 4) >> 16,
+			  0x0180);
+	ck_assert_uint_eq(vth_bar_read(SLOT, VIRTIO_PCI_COMMON_NUMQ, 2), 1);
+	ck_assert_uint_eq(vth_bar_read(SLOT, VIRTIO_PCI_COMMON_Q_SIZE, 2),
 			  VIRTIO_BLK_QUEUE_SIZE);
 }
 END_TEST
 
 START_TEST(test_offers_flush_seg_max_blk_size_not_ro)
 {
-	uint64_t f = device_features();
+	uint64_t f = vth_device_features(SLOT);
 
 	ck_assert(f & 1ull << VIRTIO_F_VERSION_1);
 	ck_assert(f & 1ull << VIRTIO_BLK_F_FLUSH);
@@ -340,16 +246,20 @@ START_TEST(test_config_capacity_is_whole_sectors_of_the_file)
 	unsigned cap = offsetof(struct virtio_blk_config, capacity);
 
 	ck_assert_uint_eq(config64(cap), SECTORS);
-	ck_assert_uint_eq(mmio_read(VIRTIO_PCI_BAR_DEVICE +
-					    offsetof(struct virtio_blk_config,
-						     seg_max),
-				    4),
-			  VIRTIO_BLK_QUEUE_SIZE - 2);
-	ck_assert_uint_eq(mmio_read(VIRTIO_PCI_BAR_DEVICE +
-					    offsetof(struct virtio_blk_config,
-						     blk_size),
-				    4),
-			  512);
+	ck_assert_uint_eq(
+		vth_bar_read(
+			SLOT,
+			VIRTIO_PCI_BAR_DEVICE +
+				offsetof(struct virtio_blk_config, seg_max),
+			4),
+		VIRTIO_BLK_QUEUE_SIZE - 2);
+	ck_assert_uint_eq(
+		vth_bar_read(
+			SLOT,
+			VIRTIO_PCI_BAR_DEVICE +
+				offsetof(struct virtio_blk_config, blk_size),
+			4),
+		512);
 }
 END_TEST
 
@@ -357,12 +267,12 @@ START_TEST(test_create_names_the_file_in_its_error)
 {
 	char err[128];
 
-	ck_assert_ptr_null(virtio_blk_create(bus, "/nonexistent/disk.img",
+	ck_assert_ptr_null(virtio_blk_create(guest.bus, "/nonexistent/disk.img",
 					     false, err, sizeof(err)));
 	ck_assert_str_eq(err, "/nonexistent/disk.img: No such file or "
 			      "directory");
-	ck_assert_ptr_null(virtio_blk_create(bus, "/tmp", true, err,
-					     sizeof(err)));
+	ck_assert_ptr_null(
+		virtio_blk_create(guest.bus, "/tmp", true, err, sizeof(err)));
 	ck_assert_str_eq(err, "/tmp: not a regular file or block device");
 }
 END_TEST
@@ -380,11 +290,11 @@ START_TEST(test_read_fills_the_buffers_with_the_file)
 	wait_used(1);
 	for (unsigned i = 0; i < sizeof(want); i++)
 		want[i] = pattern(3 * 512 + i);
-	ck_assert_mem_eq(ram + DATA(0), want, sizeof(want));
-	ck_assert_uint_eq(ram[STATUS(0)], VIRTIO_BLK_S_OK);
+	ck_assert_mem_eq(guest.ram + DATA(0), want, sizeof(want));
+	ck_assert_uint_eq(guest.ram[STATUS(0)], VIRTIO_BLK_S_OK);
 	ck_assert_int_eq(used_len_of(head), 1024 + 1);
 	ck_assert_uint_eq(irqs_raised, 1);
-	ck_assert(!fault.raised);
+	ck_assert(!guest.fault.raised);
 }
 END_TEST
 
@@ -393,13 +303,13 @@ START_TEST(test_write_reaches_the_file_and_reads_back)
 	uint16_t head;
 
 	driver_init();
-	memset(ram + DATA(0), 0xA5, 1024);
+	memset(guest.ram + DATA(0), 0xA5, 1024);
 	head = post(0, VIRTIO_BLK_T_OUT, 5, 1024, false);
 	kick();
 	wait_used(1);
-	ck_assert_uint_eq(ram[STATUS(0)], VIRTIO_BLK_S_OK);
+	ck_assert_uint_eq(guest.ram[STATUS(0)], VIRTIO_BLK_S_OK);
 	ck_assert_int_eq(used_len_of(head), 1);
-	check_file(5 * 512, ram + DATA(0), 1024);
+	check_file(5 * 512, guest.ram + DATA(0), 1024);
 	check_file_untouched(4 * 512, 512);
 	check_file_untouched(7 * 512, 512);
 
@@ -407,8 +317,8 @@ START_TEST(test_write_reaches_the_file_and_reads_back)
 	head = post(1, VIRTIO_BLK_T_IN, 5, 1024, true);
 	kick();
 	wait_used(2);
-	ck_assert_uint_eq(ram[STATUS(1)], VIRTIO_BLK_S_OK);
-	ck_assert_mem_eq(ram + DATA(1), ram + DATA(0), 1024);
+	ck_assert_uint_eq(guest.ram[STATUS(1)], VIRTIO_BLK_S_OK);
+	ck_assert_mem_eq(guest.ram + DATA(1), guest.ram + DATA(0), 1024);
 }
 END_TEST
 
@@ -417,7 +327,7 @@ START_TEST(test_flush_completes_after_the_write_before_it)
 	uint16_t w, f;
 
 	driver_init();
-	memset(ram + DATA(0), 0x3C, 4096);
+	memset(guest.ram + DATA(0), 0x3C, 4096);
 	w = post(0, VIRTIO_BLK_T_OUT, 16, 4096, false);
 	f = post(1, VIRTIO_BLK_T_FLUSH, 0, 0, false);
 	kick();
@@ -427,13 +337,13 @@ START_TEST(test_flush_completes_after_the_write_before_it)
 	virtio_blk_poll(blk);
 	ck_assert_uint_eq(used_idx(), 1);
 	ck_assert_uint_eq(used_elem(0, 0), w);
-	ck_assert_uint_eq(ram[STATUS(1)], NO_STATUS);
+	ck_assert_uint_eq(guest.ram[STATUS(1)], NO_STATUS);
 	wait_used(2);
-	ck_assert_uint_eq(ram[STATUS(0)], VIRTIO_BLK_S_OK);
-	ck_assert_uint_eq(ram[STATUS(1)], VIRTIO_BLK_S_OK);
+	ck_assert_uint_eq(guest.ram[STATUS(0)], VIRTIO_BLK_S_OK);
+	ck_assert_uint_eq(guest.ram[STATUS(1)], VIRTIO_BLK_S_OK);
 	ck_assert_uint_eq(used_elem(1, 0), f);
 	ck_assert_int_eq(used_len_of(f), 1);
-	check_file(16 * 512, ram + DATA(0), 4096);
+	check_file(16 * 512, guest.ram + DATA(0), 4096);
 }
 END_TEST
 
@@ -443,7 +353,7 @@ START_TEST(test_flush_with_nothing_written_completes)
 	post(0, VIRTIO_BLK_T_FLUSH, 0, 0, false);
 	kick();
 	wait_used(1);
-	ck_assert_uint_eq(ram[STATUS(0)], VIRTIO_BLK_S_OK);
+	ck_assert_uint_eq(guest.ram[STATUS(0)], VIRTIO_BLK_S_OK);
 }
 END_TEST
 
@@ -452,16 +362,16 @@ START_TEST(test_get_id_returns_a_20_byte_serial)
 	uint16_t head;
 
 	driver_init();
-	memset(ram + DATA(0), 0xFF, VIRTIO_BLK_ID_BYTES);
+	memset(guest.ram + DATA(0), 0xFF, VIRTIO_BLK_ID_BYTES);
 	head = post(0, VIRTIO_BLK_T_GET_ID, 0, VIRTIO_BLK_ID_BYTES, true);
 	kick();
 	wait_used(1);
-	ck_assert_uint_eq(ram[STATUS(0)], VIRTIO_BLK_S_OK);
+	ck_assert_uint_eq(guest.ram[STATUS(0)], VIRTIO_BLK_S_OK);
 	ck_assert_int_eq(used_len_of(head), VIRTIO_BLK_ID_BYTES + 1);
-	ck_assert_mem_eq(ram + DATA(0), "lgkvm-", 6);
-	ck_assert_uint_eq(strnlen((char *)ram + DATA(0), VIRTIO_BLK_ID_BYTES),
-			  14);
-	ck_assert_uint_eq(ram[DATA(0) + VIRTIO_BLK_ID_BYTES - 1], 0);
+	ck_assert_mem_eq(guest.ram + DATA(0), "lgkvm-", 6);
+	ck_assert_uint_eq(
+		strnlen((char *)guest.ram + DATA(0), VIRTIO_BLK_ID_BYTES), 14);
+	ck_assert_uint_eq(guest.ram[DATA(0) + VIRTIO_BLK_ID_BYTES - 1], 0);
 }
 END_TEST
 
@@ -471,8 +381,8 @@ START_TEST(test_unknown_type_is_unsupported)
 	post(0, 2 /* SCSI_CMD, legacy only */, 0, 512, true);
 	kick();
 	wait_used(1);
-	ck_assert_uint_eq(ram[STATUS(0)], VIRTIO_BLK_S_UNSUPP);
-	ck_assert(!fault.raised);
+	ck_assert_uint_eq(guest.ram[STATUS(0)], VIRTIO_BLK_S_UNSUPP);
+	ck_assert(!guest.fault.raised);
 }
 END_TEST
 
@@ -480,21 +390,21 @@ START_TEST(test_read_only_device_offers_ro_and_refuses_writes)
 {
 	uint16_t head;
 
-	pci_bus_destroy(bus);
+	pci_bus_destroy(guest.bus);
 	make_device(true);
-	ck_assert(device_features() & 1ull << VIRTIO_BLK_F_RO);
+	ck_assert(vth_device_features(SLOT) & 1ull << VIRTIO_BLK_F_RO);
 	driver_init();
-	memset(ram + DATA(0), 0x77, 512);
+	memset(guest.ram + DATA(0), 0x77, 512);
 	head = post(0, VIRTIO_BLK_T_OUT, 0, 512, false);
 	post(1, VIRTIO_BLK_T_IN, 0, 512, true);
 	kick();
 	wait_used(2);
-	ck_assert_uint_eq(ram[STATUS(0)], VIRTIO_BLK_S_IOERR);
+	ck_assert_uint_eq(guest.ram[STATUS(0)], VIRTIO_BLK_S_IOERR);
 	ck_assert_int_eq(used_len_of(head), 1);
 	check_file_untouched(0, 512);
 	/* reads still work */
-	ck_assert_uint_eq(ram[STATUS(1)], VIRTIO_BLK_S_OK);
-	ck_assert_uint_eq(ram[DATA(1) + 1], pattern(1));
+	ck_assert_uint_eq(guest.ram[STATUS(1)], VIRTIO_BLK_S_OK);
+	ck_assert_uint_eq(guest.ram[DATA(1) + 1], pattern(1));
 }
 END_TEST
 
@@ -503,9 +413,9 @@ START_TEST(test_past_the_end_is_ioerr_and_moves_nothing)
 	struct stat st;
 
 	driver_init();
-	memset(ram + DATA(0), 0x11, 1024);
-	memset(ram + DATA(1), 0x22, 512);
-	memset(ram + DATA(2), 0x33, 512);
+	memset(guest.ram + DATA(0), 0x11, 1024);
+	memset(guest.ram + DATA(1), 0x22, 512);
+	memset(guest.ram + DATA(2), 0x33, 512);
 	/* the last sector plus one more */
 	post(0, VIRTIO_BLK_T_OUT, SECTORS - 1, 1024, false);
 	/* the partial sector at the end of the file is not the guest's */
@@ -516,23 +426,23 @@ START_TEST(test_past_the_end_is_ioerr_and_moves_nothing)
 	post(3, VIRTIO_BLK_T_IN, SECTORS - 1, 512, true);
 	kick();
 	wait_used(4);
-	ck_assert_uint_eq(ram[STATUS(0)], VIRTIO_BLK_S_IOERR);
-	ck_assert_uint_eq(ram[STATUS(1)], VIRTIO_BLK_S_IOERR);
-	ck_assert_uint_eq(ram[STATUS(2)], VIRTIO_BLK_S_IOERR);
-	ck_assert_uint_eq(ram[STATUS(3)], VIRTIO_BLK_S_OK);
+	ck_assert_uint_eq(guest.ram[STATUS(0)], VIRTIO_BLK_S_IOERR);
+	ck_assert_uint_eq(guest.ram[STATUS(1)], VIRTIO_BLK_S_IOERR);
+	ck_assert_uint_eq(guest.ram[STATUS(2)], VIRTIO_BLK_S_IOERR);
+	ck_assert_uint_eq(guest.ram[STATUS(3)], VIRTIO_BLK_S_OK);
 	check_file_untouched((SECTORS - 1) * 512, 812);
 	ck_assert_int_eq(fstat(file_fd, &st), 0);
 	ck_assert_int_eq(st.st_size, FILE_SIZE);
-	ck_assert_uint_eq(ram[DATA(1)], 0x22);
-	ck_assert_uint_eq(ram[DATA(2) + 511], 0x33);
-	ck_assert(!fault.raised);
+	ck_assert_uint_eq(guest.ram[DATA(1)], 0x22);
+	ck_assert_uint_eq(guest.ram[DATA(2) + 511], 0x33);
+	ck_assert(!guest.fault.raised);
 }
 END_TEST
 
 START_TEST(test_wrong_direction_or_partial_sector_is_ioerr)
 {
 	driver_init();
-	memset(ram + DATA(0), 0x44, 4 * 0x2000);
+	memset(guest.ram + DATA(0), 0x44, 4 * 0x2000);
 	/* read with device-readable data */
 	post(0, VIRTIO_BLK_T_IN, 0, 512, false);
 	/* write with device-writable data */
@@ -544,11 +454,11 @@ START_TEST(test_wrong_direction_or_partial_sector_is_ioerr)
 	kick();
 	wait_used(4);
 	for (unsigned k = 0; k < 4; k++)
-		ck_assert_uint_eq(ram[STATUS(k)], VIRTIO_BLK_S_IOERR);
-	ck_assert_uint_eq(ram[DATA(0)], 0x44);
-	ck_assert_uint_eq(ram[DATA(1)], 0x44);
+		ck_assert_uint_eq(guest.ram[STATUS(k)], VIRTIO_BLK_S_IOERR);
+	ck_assert_uint_eq(guest.ram[DATA(0)], 0x44);
+	ck_assert_uint_eq(guest.ram[DATA(1)], 0x44);
 	check_file_untouched(0, 512);
-	ck_assert(!fault.raised);
+	ck_assert(!guest.fault.raised);
 }
 END_TEST
 
@@ -561,13 +471,13 @@ START_TEST(test_header_and_status_are_found_by_byte_position)
 	put_desc(0, HDR(0), 8, VRING_DESC_F_NEXT, 1);
 	put_desc(1, HDR(0) + 8, 8, VRING_DESC_F_NEXT, 2);
 	put_desc(2, DATA(0), 513, VRING_DESC_F_WRITE, 0);
-	ram[DATA(0) + 512] = NO_STATUS;
+	guest.ram[DATA(0) + 512] = NO_STATUS;
 	make_avail(0);
 	kick();
 	wait_used(1);
-	ck_assert_uint_eq(ram[DATA(0) + 512], VIRTIO_BLK_S_OK);
-	ck_assert_uint_eq(ram[DATA(0)], pattern(2 * 512));
-	ck_assert_uint_eq(ram[DATA(0) + 511], pattern(3 * 512 - 1));
+	ck_assert_uint_eq(guest.ram[DATA(0) + 512], VIRTIO_BLK_S_OK);
+	ck_assert_uint_eq(guest.ram[DATA(0)], pattern(2 * 512));
+	ck_assert_uint_eq(guest.ram[DATA(0) + 511], pattern(3 * 512 - 1));
 	ck_assert_int_eq(used_len_of(0), 513);
 }
 END_TEST
@@ -580,10 +490,11 @@ START_TEST(test_chain_without_status_byte_kills_the_guest)
 	put_desc(1, DATA(0), 512, 0, 0);
 	make_avail(0);
 	kick();
-	ck_assert(fault.raised);
-	ck_assert_msg(strstr(fault.reason, "virtio-blk: request at descriptor "
-					   "0 has no writable status byte"),
-		      "reason: %s", fault.reason);
+	ck_assert(guest.fault.raised);
+	ck_assert_msg(strstr(guest.fault.reason,
+			     "virtio-blk: request at descriptor "
+			     "0 has no writable status byte"),
+		      "reason: %s", guest.fault.reason);
 	virtio_blk_poll(blk);
 	ck_assert_uint_eq(used_idx(), 0);
 	check_file_untouched(0, 512);
@@ -594,16 +505,16 @@ START_TEST(test_short_header_kills_the_guest)
 {
 	driver_init();
 	put_header(0, VIRTIO_BLK_T_OUT, 0);
-	memset(ram + DATA(0), 0x55, 512);
+	memset(guest.ram + DATA(0), 0x55, 512);
 	put_desc(0, HDR(0), 8, VRING_DESC_F_NEXT, 2);
 	put_desc(2, STATUS(0), 1, VRING_DESC_F_WRITE, 0);
-	ram[STATUS(0)] = NO_STATUS;
+	guest.ram[STATUS(0)] = NO_STATUS;
 	make_avail(0);
 	kick();
-	ck_assert(fault.raised);
-	ck_assert_msg(strstr(fault.reason, "header shorter than 16"),
-		      "reason: %s", fault.reason);
-	ck_assert_uint_eq(ram[STATUS(0)], NO_STATUS);
+	ck_assert(guest.fault.raised);
+	ck_assert_msg(strstr(guest.fault.reason, "header shorter than 16"),
+		      "reason: %s", guest.fault.reason);
+	ck_assert_uint_eq(guest.ram[STATUS(0)], NO_STATUS);
 	ck_assert_uint_eq(used_idx(), 0);
 }
 END_TEST
@@ -624,9 +535,9 @@ START_TEST(test_requests_in_flight_complete_with_one_interrupt)
 	ck_assert_uint_eq(used_idx(), 4);
 	ck_assert_uint_eq(irqs_raised, 1);
 	for (unsigned k = 0; k < 4; k++) {
-		ck_assert_uint_eq(ram[STATUS(k)], VIRTIO_BLK_S_OK);
+		ck_assert_uint_eq(guest.ram[STATUS(k)], VIRTIO_BLK_S_OK);
 		ck_assert_int_eq(used_len_of(heads[k]), 4096 + 1);
-		ck_assert_uint_eq(ram[DATA(k) + 4095],
+		ck_assert_uint_eq(guest.ram[DATA(k) + 4095],
 				  pattern(8 * k * 512 + 4095));
 	}
 	/* nothing is answered twice */
@@ -645,8 +556,8 @@ START_TEST(test_read_past_a_shrunk_file_is_ioerr)
 	post(1, VIRTIO_BLK_T_IN, 9, 512, true);
 	kick();
 	wait_used(2);
-	ck_assert_uint_eq(ram[STATUS(0)], VIRTIO_BLK_S_IOERR);
-	ck_assert_uint_eq(ram[STATUS(1)], VIRTIO_BLK_S_OK);
+	ck_assert_uint_eq(guest.ram[STATUS(0)], VIRTIO_BLK_S_IOERR);
+	ck_assert_uint_eq(guest.ram[STATUS(1)], VIRTIO_BLK_S_OK);
 }
 END_TEST
 
@@ -657,7 +568,7 @@ static void check_reset_forgets_in_flight(void (*do_reset)(void))
 {
 	driver_init();
 	for (unsigned k = 0; k < 4; k++) {
-		memset(ram + DATA(k), 0x66, 4096);
+		memset(guest.ram + DATA(k), 0x66, 4096);
 		post(k, k == 3 ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_IN, 8 * k,
 		     4096, k != 3);
 	}
@@ -665,37 +576,37 @@ static void check_reset_forgets_in_flight(void (*do_reset)(void))
 	kick();
 	ck_assert_uint_eq(used_idx(), 0);
 	do_reset();
-	ck_assert_uint_eq(mmio_read(VIRTIO_PCI_COMMON_STATUS, 1), 0);
+	ck_assert_uint_eq(vth_bar_read(SLOT, VIRTIO_PCI_COMMON_STATUS, 1), 0);
 
 	/* the new guest's memory */
-	memset(ram, 0x99, RAM_SIZE);
+	memset(guest.ram, 0x99, RAM_SIZE);
 	usleep(50 * 1000);
 	virtio_blk_poll(blk);
 	for (uint32_t i = 0; i < RAM_SIZE; i++)
-		if (ram[i] != 0x99)
+		if (guest.ram[i] != 0x99)
 			ck_abort_msg("guest memory changed at 0x%x", i);
 	ck_assert_uint_eq(irqs_raised, 0);
 
 	/* and the device works for the new driver */
-	memset(ram, 0, RAM_SIZE);
+	memset(guest.ram, 0, RAM_SIZE);
 	avail_idx = 0;
 	driver_init();
 	post(0, VIRTIO_BLK_T_IN, 1, 512, true);
 	kick();
 	wait_used(1);
-	ck_assert_uint_eq(ram[STATUS(0)], VIRTIO_BLK_S_OK);
-	ck_assert_uint_eq(ram[DATA(0)], pattern(512));
-	ck_assert(!fault.raised);
+	ck_assert_uint_eq(guest.ram[STATUS(0)], VIRTIO_BLK_S_OK);
+	ck_assert_uint_eq(guest.ram[DATA(0)], pattern(512));
+	ck_assert(!guest.fault.raised);
 }
 
 static void guest_restart(void)
 {
-	pci_bus_reset(bus);
+	pci_bus_reset(guest.bus);
 }
 
 static void driver_resets_device(void)
 {
-	mmio_write(VIRTIO_PCI_COMMON_STATUS, 1, 0);
+	vth_bar_write(SLOT, VIRTIO_PCI_COMMON_STATUS, 1, 0);
 }
 
 START_TEST(test_restart_with_io_in_flight_answers_nothing)

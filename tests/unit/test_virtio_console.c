@@ -21,6 +21,7 @@
 #include "devices/pci.h"
 #include "devices/virtio_console.h"
 #include "devices/virtio_pci.h"
+#include "virtio_test_harness.h"
 
 #define RAM_SIZE 0x20000u
 #define MMIO_BASE 0xC0000000ull
@@ -35,10 +36,6 @@
 #define BUF 0x8000u
 #define QSIZE 8u
 
-static uint8_t *ram;
-static struct guest_memory mem;
-static struct guest_fault fault;
-static struct pci_bus *bus;
 static struct virtio_console *con;
 static int out_pipe[2], in_pipe[2];
 static unsigned irqs_raised, last_irq, poll_updates;
@@ -60,113 +57,30 @@ static void count_poll_update(void *opaque)
 static void setup(void)
 {
 	struct device_host host = {
-		.mem = &mem, .fault = &fault, .raise_irq = record_irq,
+		.raise_irq = record_irq,
 		.poll_update = count_poll_update,
 	};
 
-	ram = calloc(1, RAM_SIZE);
-	mem.ram = ram;
-	mem.size = RAM_SIZE;
-	guest_fault_clear(&fault);
+	vth_guest_init(RAM_SIZE);
 	irqs_raised = last_irq = poll_updates = 0;
 	rx_idx = tx_idx = 0;
 	ck_assert_int_eq(pipe(out_pipe), 0);
 	ck_assert_int_eq(pipe(in_pipe), 0);
 	/* reads of an empty out_pipe must not hang a failing test */
 	fcntl(out_pipe[0], F_SETFL, O_NONBLOCK);
-	bus = pci_bus_create(&host, MMIO_BASE, MMIO_SIZE);
-	ck_assert_ptr_nonnull(bus);
-	con = virtio_console_create(bus, in_pipe[0], out_pipe[1]);
+	vth_bus_create(host, MMIO_BASE, MMIO_SIZE);
+	con = virtio_console_create(guest.bus, in_pipe[0], out_pipe[1]);
 	ck_assert_ptr_nonnull(con);
 }
 
 static void teardown(void)
 {
-	pci_bus_destroy(bus);
+	vth_guest_destroy();
 	close(out_pipe[0]);
 	close(out_pipe[1]);
 	close(in_pipe[0]);
 	if (in_pipe[1] >= 0)
 		close(in_pipe[1]);
-	free(ram);
-}
-
-static void out(uint16_t port, unsigned len, uint32_t v)
-{
-	uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16),
-			 (uint8_t)(v >> 24) };
-
-	ck_assert(pci_bus_io(bus, port, true, b, len));
-}
-
-static uint32_t in(uint16_t port, unsigned len)
-{
-	uint8_t b[4] = { 0 };
-	uint32_t v = 0;
-
-	ck_assert(pci_bus_io(bus, port, false, b, len));
-	for (unsigned i = 0; i < len; i++)
-		v |= (uint32_t)b[i] << (8 * i);
-	return v;
-}
-
-/* Linux arch/x86/pci/early.c, bus 0 function 0, offset not masked. */
-static uint32_t read_pci_config(unsigned slot, unsigned off)
-{
-	out(0xCF8, 4, 0x80000000u | slot << 11 | off);
-	return in(0xCFC, 4);
-}
-
-static uint8_t read_pci_config_byte(unsigned slot, unsigned off)
-{
-	out(0xCF8, 4, 0x80000000u | slot << 11 | off);
-	return (uint8_t)in((uint16_t)(0xCFC + (off & 3)), 1);
-}
-
-static void write_pci_config(unsigned slot, unsigned off, uint32_t v)
-{
-	out(0xCF8, 4, 0x80000000u | slot << 11 | off);
-	out(0xCFC, 4, v);
-}
-
-static void write_pci_config_byte(unsigned slot, unsigned off, uint8_t v)
-{
-	out(0xCF8, 4, 0x80000000u | slot << 11 | off);
-	out((uint16_t)(0xCFC + (off & 3)), 1, v);
-}
-
-static uint64_t bar0(void)
-{
-	return read_pci_config(SLOT, PCI_BASE_ADDRESS_0) & ~0xFu;
-}
-
-static uint32_t mmio_read(uint64_t gpa, unsigned len)
-{
-	uint8_t b[4] = { 0 };
-	uint32_t v = 0;
-
-	ck_assert(pci_bus_mmio(bus, gpa, false, b, len));
-	for (unsigned i = 0; i < len; i++)
-		v |= (uint32_t)b[i] << (8 * i);
-	return v;
-}
-
-static void mmio_write(uint64_t gpa, unsigned len, uint32_t v)
-{
-	uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16),
-			 (uint8_t)(v >> 24) };
-
-	ck_assert(pci_bus_mmio(bus, gpa, true, b, len));
-}
-
-static void common_write(unsigned off, unsigned len, uint32_t v)
-{
-	mmio_write(bar0() + off, len, v);
-}
-
-static uint32_t common_read(unsigned off, unsigned len)
-{
-	return mmio_read(bar0() + off, len);
 }
 
 static size_t drain_output(char *buf, size_t cap)
@@ -179,113 +93,59 @@ static size_t drain_output(char *buf, size_t cap)
 
 /* ---- what the guest's virtio driver does ---- */
 
-static void setup_queue(unsigned q, uint32_t desc, uint32_t avail,
-			uint32_t used)
-{
-	common_write(VIRTIO_PCI_COMMON_Q_SELECT, 2, q);
-	common_write(VIRTIO_PCI_COMMON_Q_SIZE, 2, QSIZE);
-	common_write(VIRTIO_PCI_COMMON_Q_DESCLO, 4, desc);
-	common_write(VIRTIO_PCI_COMMON_Q_DESCHI, 4, 0);
-	common_write(VIRTIO_PCI_COMMON_Q_AVAILLO, 4, avail);
-	common_write(VIRTIO_PCI_COMMON_Q_AVAILHI, 4, 0);
-	common_write(VIRTIO_PCI_COMMON_Q_USEDLO, 4, used);
-	common_write(VIRTIO_PCI_COMMON_Q_USEDHI, 4, 0);
-}
-
 static void driver_init(bool set_driver_ok)
 {
-	uint64_t features = 1ull << VIRTIO_F_VERSION_1 |
-			    1ull << VIRTIO_CONSOLE_F_EMERG_WRITE;
-
-	common_write(VIRTIO_PCI_COMMON_STATUS, 1, 0);
-	common_write(VIRTIO_PCI_COMMON_STATUS, 1,
-		     VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
-	common_write(VIRTIO_PCI_COMMON_GFSELECT, 4, 0);
-	common_write(VIRTIO_PCI_COMMON_GF, 4, (uint32_t)features);
-	common_write(VIRTIO_PCI_COMMON_GFSELECT, 4, 1);
-	common_write(VIRTIO_PCI_COMMON_GF, 4, (uint32_t)(features >> 32));
-	common_write(VIRTIO_PCI_COMMON_STATUS, 1,
-		     VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
-			     VIRTIO_CONFIG_S_FEATURES_OK);
-	ck_assert(common_read(VIRTIO_PCI_COMMON_STATUS, 1) &
-		  VIRTIO_CONFIG_S_FEATURES_OK);
-	setup_queue(VIRTIO_CONSOLE_RX, RX_DESC, RX_AVAIL, RX_USED);
-	setup_queue(VIRTIO_CONSOLE_TX, TX_DESC, TX_AVAIL, TX_USED);
+	vth_negotiate(SLOT, 1ull << VIRTIO_F_VERSION_1 |
+				    1ull << VIRTIO_CONSOLE_F_EMERG_WRITE);
+	vth_queue_config(SLOT, VIRTIO_CONSOLE_RX, QSIZE, RX_DESC, RX_AVAIL,
+			 RX_USED);
+	vth_queue_config(SLOT, VIRTIO_CONSOLE_TX, QSIZE, TX_DESC, TX_AVAIL,
+			 TX_USED);
 	for (unsigned q = 0; q < 2; q++) {
-		common_write(VIRTIO_PCI_COMMON_Q_SELECT, 2, q);
-		common_write(VIRTIO_PCI_COMMON_Q_ENABLE, 2, 1);
+		vth_common_write(SLOT, VIRTIO_PCI_COMMON_Q_SELECT, 2, q);
+		vth_common_write(SLOT, VIRTIO_PCI_COMMON_Q_ENABLE, 2, 1);
 	}
 	if (set_driver_ok)
-		common_write(VIRTIO_PCI_COMMON_STATUS, 1,
-			     VIRTIO_CONFIG_S_ACKNOWLEDGE |
-				     VIRTIO_CONFIG_S_DRIVER |
-				     VIRTIO_CONFIG_S_FEATURES_OK |
-				     VIRTIO_CONFIG_S_DRIVER_OK);
-	ck_assert(!fault.raised);
-}
-
-static void put_desc(uint32_t table, unsigned i, uint64_t addr, uint32_t len,
-		     uint16_t flags, uint16_t next)
-{
-	uint8_t *p = ram + table + 16 * i;
-
-	memcpy(p, &addr, 8);
-	memcpy(p + 8, &len, 4);
-	memcpy(p + 12, &flags, 2);
-	memcpy(p + 14, &next, 2);
+		vth_set_status(SLOT, VIRTIO_CONFIG_S_ACKNOWLEDGE |
+					     VIRTIO_CONFIG_S_DRIVER |
+					     VIRTIO_CONFIG_S_FEATURES_OK |
+					     VIRTIO_CONFIG_S_DRIVER_OK);
+	ck_assert(!guest.fault.raised);
 }
 
 static void make_avail(uint32_t avail, uint16_t *idx, uint16_t head)
 {
-	memcpy(ram + avail + 4 + 2 * (*idx % QSIZE), &head, 2);
-	(*idx)++;
-	memcpy(ram + avail + 2, idx, 2);
-}
-
-static uint16_t used_idx(uint32_t used)
-{
-	uint16_t v;
-
-	memcpy(&v, ram + used + 2, 2);
-	return v;
-}
-
-static uint32_t used_elem(uint32_t used, unsigned i, unsigned field)
-{
-	uint32_t v;
-
-	memcpy(&v, ram + used + 4 + 8 * i + 4 * field, 4);
-	return v;
+	vth_make_avail(avail, QSIZE, idx, head);
 }
 
 static void kick(unsigned q)
 {
-	mmio_write(bar0() + VIRTIO_PCI_BAR_NOTIFY, 2, q);
+	vth_notify(SLOT, q);
 }
 
 /* ---- tests ---- */
 
 START_TEST(test_console_is_at_00_01_0_with_its_ids)
 {
-	ck_assert_uint_eq(read_pci_config(SLOT, 0), 0x10431AF4u);
-	ck_assert_uint_eq(read_pci_config_byte(SLOT, PCI_INTERRUPT_LINE), 1);
+	ck_assert_uint_eq(vth_early_cfg_read(SLOT, 0), 0x10431AF4u);
+	ck_assert_uint_eq(vth_early_cfg_read_byte(SLOT, PCI_INTERRUPT_LINE), 1);
 	/* not 0x0700: the guest's 8250_pci driver would claim it */
-	ck_assert_uint_eq(read_pci_config(SLOT, PCI_CLASS_REVISION) >> 16,
+	ck_assert_uint_eq(vth_early_cfg_read(SLOT, PCI_CLASS_REVISION) >> 16,
 			  0x0780);
 	/* slot 1 is the console's: a second one does not fit */
-	ck_assert_ptr_null(virtio_console_create(bus, -1, out_pipe[1]));
+	ck_assert_ptr_null(virtio_console_create(guest.bus, -1, out_pipe[1]));
 }
 END_TEST
 
 START_TEST(test_console_offers_version_1_and_emerg_write)
 {
-	common_write(VIRTIO_PCI_COMMON_DFSELECT, 4, 0);
-	ck_assert_uint_eq(common_read(VIRTIO_PCI_COMMON_DF, 4),
+	vth_common_write(SLOT, VIRTIO_PCI_COMMON_DFSELECT, 4, 0);
+	ck_assert_uint_eq(vth_common_read(SLOT, VIRTIO_PCI_COMMON_DF, 4),
 			  1u << VIRTIO_CONSOLE_F_EMERG_WRITE);
-	common_write(VIRTIO_PCI_COMMON_DFSELECT, 4, 1);
-	ck_assert_uint_eq(common_read(VIRTIO_PCI_COMMON_DF, 4),
+	vth_common_write(SLOT, VIRTIO_PCI_COMMON_DFSELECT, 4, 1);
+	ck_assert_uint_eq(vth_common_read(SLOT, VIRTIO_PCI_COMMON_DF, 4),
 			  1u << (VIRTIO_F_VERSION_1 - 32));
-	ck_assert_uint_eq(common_read(VIRTIO_PCI_COMMON_NUMQ, 2), 2);
+	ck_assert_uint_eq(vth_common_read(SLOT, VIRTIO_PCI_COMMON_NUMQ, 2), 2);
 }
 END_TEST
 
@@ -297,13 +157,13 @@ START_TEST(test_early_console_emerg_wr_through_pci_cfg_window)
 	char got[16];
 	const char *msg = "lguest\n";
 
-	ck_assert_uint_eq(read_pci_config(SLOT, 0), 0x10431AF4u);
-	cap = read_pci_config_byte(SLOT, PCI_CAPABILITY_LIST);
+	ck_assert_uint_eq(vth_early_cfg_read(SLOT, 0), 0x10431AF4u);
+	cap = vth_early_cfg_read_byte(SLOT, PCI_CAPABILITY_LIST);
 	while (cap) {
-		if (read_pci_config_byte(SLOT, cap) == PCI_CAP_ID_VNDR) {
-			uint8_t type = read_pci_config_byte(
+		if (vth_early_cfg_read_byte(SLOT, cap) == PCI_CAP_ID_VNDR) {
+			uint8_t type = vth_early_cfg_read_byte(
 				SLOT, cap + VIRTIO_PCI_CAP_CFG_TYPE);
-			uint8_t bar = read_pci_config_byte(
+			uint8_t bar = vth_early_cfg_read_byte(
 				SLOT, cap + VIRTIO_PCI_CAP_BAR);
 
 			if (type == VIRTIO_PCI_CAP_DEVICE_CFG && bar == 0)
@@ -311,41 +171,44 @@ START_TEST(test_early_console_emerg_wr_through_pci_cfg_window)
 			if (type == VIRTIO_PCI_CAP_PCI_CFG)
 				access_cap = cap;
 		}
-		cap = read_pci_config_byte(SLOT, cap + PCI_CAP_LIST_NEXT);
+		cap = vth_early_cfg_read_byte(SLOT, cap + PCI_CAP_LIST_NEXT);
 	}
 	ck_assert_uint_ne(device_cap, 0);
 	ck_assert_uint_ne(access_cap, 0);
-	ck_assert_uint_ge(read_pci_config(SLOT,
-					  device_cap + VIRTIO_PCI_CAP_LENGTH),
-			  offsetof(struct virtio_console_config, emerg_wr) + 4);
-	cfg_offset = read_pci_config(SLOT, device_cap + VIRTIO_PCI_CAP_OFFSET);
+	ck_assert_uint_ge(
+		vth_early_cfg_read(SLOT, device_cap + VIRTIO_PCI_CAP_LENGTH),
+		offsetof(struct virtio_console_config, emerg_wr) + 4);
+	cfg_offset =
+		vth_early_cfg_read(SLOT, device_cap + VIRTIO_PCI_CAP_OFFSET);
 
 	for (const char *c = msg; *c; c++) {
-		write_pci_config_byte(SLOT, access_cap + VIRTIO_PCI_CAP_BAR, 0);
-		write_pci_config(SLOT, access_cap + VIRTIO_PCI_CAP_LENGTH, 4);
-		write_pci_config(SLOT, access_cap + VIRTIO_PCI_CAP_OFFSET,
-				 cfg_offset +
-					 offsetof(struct virtio_console_config,
-						  emerg_wr));
-		write_pci_config(SLOT,
-				 access_cap + sizeof(struct virtio_pci_cap),
-				 (uint8_t)*c);
+		vth_early_cfg_write_byte(SLOT, access_cap + VIRTIO_PCI_CAP_BAR,
+					 0);
+		vth_early_cfg_write(SLOT, access_cap + VIRTIO_PCI_CAP_LENGTH,
+				    4);
+		vth_early_cfg_write(
+			SLOT, access_cap + VIRTIO_PCI_CAP_OFFSET,
+			cfg_offset + offsetof(struct virtio_console_config,
+					      emerg_wr));
+		vth_early_cfg_write(SLOT,
+				    access_cap + sizeof(struct virtio_pci_cap),
+				    (uint8_t)*c);
 	}
 	drain_output(got, sizeof(got));
 	ck_assert_str_eq(got, msg);
-	ck_assert(!fault.raised);
+	ck_assert(!guest.fault.raised);
 }
 END_TEST
 
 START_TEST(test_emerg_wr_through_bar_reaches_out_fd)
 {
-	uint64_t emerg = bar0() + VIRTIO_PCI_BAR_DEVICE +
+	uint64_t emerg = vth_bar0(SLOT) + VIRTIO_PCI_BAR_DEVICE +
 			 offsetof(struct virtio_console_config, emerg_wr);
 	char got[8];
 
-	mmio_write(emerg, 4, 'o');
-	mmio_write(emerg, 4, 'k');
-	ck_assert_uint_eq(mmio_read(emerg, 4), 0);
+	vth_mmio_write(emerg, 4, 'o');
+	vth_mmio_write(emerg, 4, 'k');
+	ck_assert_uint_eq(vth_mmio_read(emerg, 4), 0);
 	drain_output(got, sizeof(got));
 	ck_assert_str_eq(got, "ok");
 }
@@ -356,22 +219,23 @@ START_TEST(test_tx_queue_output_reaches_out_fd)
 	char got[32];
 
 	driver_init(true);
-	memcpy(ram + BUF, "hello ", 6);
-	memcpy(ram + BUF + 0x100, "world", 5);
-	put_desc(TX_DESC, 2, BUF, 6, VRING_DESC_F_NEXT, 5);
-	put_desc(TX_DESC, 5, BUF + 0x100, 5, 0, 0);
+	memcpy(guest.ram + BUF, "hello ", 6);
+	memcpy(guest.ram + BUF + 0x100, "world", 5);
+	vth_put_desc(TX_DESC, 2, BUF, 6, VRING_DESC_F_NEXT, 5);
+	vth_put_desc(TX_DESC, 5, BUF + 0x100, 5, 0, 0);
 	make_avail(TX_AVAIL, &tx_idx, 2);
 	kick(VIRTIO_CONSOLE_TX);
 
 	drain_output(got, sizeof(got));
 	ck_assert_str_eq(got, "hello world");
 	/* the buffer is back before the notification exit ends */
-	ck_assert_uint_eq(used_idx(TX_USED), 1);
-	ck_assert_uint_eq(used_elem(TX_USED, 0, 0), 2);
-	ck_assert_uint_eq(used_elem(TX_USED, 0, 1), 0);
+	ck_assert_uint_eq(vth_used_idx(TX_USED), 1);
+	ck_assert_uint_eq(vth_used_elem(TX_USED, 0, 0), 2);
+	ck_assert_uint_eq(vth_used_elem(TX_USED, 0, 1), 0);
 	ck_assert_uint_eq(irqs_raised, 1);
 	ck_assert_uint_eq(last_irq, 1);
-	ck_assert_uint_eq(mmio_read(bar0() + VIRTIO_PCI_BAR_ISR, 1), 1);
+	ck_assert_uint_eq(vth_mmio_read(vth_bar0(SLOT) + VIRTIO_PCI_BAR_ISR, 1),
+			  1);
 }
 END_TEST
 
@@ -380,17 +244,17 @@ START_TEST(test_tx_kicked_before_driver_ok_goes_out_at_driver_ok)
 	char got[8];
 
 	driver_init(false);
-	memcpy(ram + BUF, "early", 5);
-	put_desc(TX_DESC, 0, BUF, 5, 0, 0);
+	memcpy(guest.ram + BUF, "early", 5);
+	vth_put_desc(TX_DESC, 0, BUF, 5, 0, 0);
 	make_avail(TX_AVAIL, &tx_idx, 0);
 	kick(VIRTIO_CONSOLE_TX);
 	ck_assert_uint_eq(drain_output(got, sizeof(got)), 0);
-	common_write(VIRTIO_PCI_COMMON_STATUS, 1,
-		     common_read(VIRTIO_PCI_COMMON_STATUS, 1) |
-			     VIRTIO_CONFIG_S_DRIVER_OK);
+	vth_common_write(SLOT, VIRTIO_PCI_COMMON_STATUS, 1,
+			 vth_common_read(SLOT, VIRTIO_PCI_COMMON_STATUS, 1) |
+				 VIRTIO_CONFIG_S_DRIVER_OK);
 	drain_output(got, sizeof(got));
 	ck_assert_str_eq(got, "early");
-	ck_assert_uint_eq(used_idx(TX_USED), 1);
+	ck_assert_uint_eq(vth_used_idx(TX_USED), 1);
 }
 END_TEST
 
@@ -398,7 +262,7 @@ START_TEST(test_rx_input_fills_a_buffer_and_raises_the_irq)
 {
 	driver_init(true);
 	ck_assert(!virtio_console_wants_input(con)); /* no buffers yet */
-	put_desc(RX_DESC, 3, BUF, 16, VRING_DESC_F_WRITE, 0);
+	vth_put_desc(RX_DESC, 3, BUF, 16, VRING_DESC_F_WRITE, 0);
 	make_avail(RX_AVAIL, &rx_idx, 3);
 	kick(VIRTIO_CONSOLE_RX);
 	ck_assert_uint_eq(poll_updates, 1); /* the VMM hears of it */
@@ -406,10 +270,10 @@ START_TEST(test_rx_input_fills_a_buffer_and_raises_the_irq)
 
 	ck_assert_int_eq(write(in_pipe[1], "abc", 3), 3);
 	virtio_console_input_ready(con);
-	ck_assert_mem_eq(ram + BUF, "abc", 3);
-	ck_assert_uint_eq(used_idx(RX_USED), 1);
-	ck_assert_uint_eq(used_elem(RX_USED, 0, 0), 3);
-	ck_assert_uint_eq(used_elem(RX_USED, 0, 1), 3);
+	ck_assert_mem_eq(guest.ram + BUF, "abc", 3);
+	ck_assert_uint_eq(vth_used_idx(RX_USED), 1);
+	ck_assert_uint_eq(vth_used_elem(RX_USED, 0, 0), 3);
+	ck_assert_uint_eq(vth_used_elem(RX_USED, 0, 1), 3);
 	ck_assert_uint_eq(irqs_raised, 1);
 	ck_assert(!virtio_console_wants_input(con)); /* buffer used up */
 }
@@ -418,41 +282,42 @@ END_TEST
 START_TEST(test_rx_input_spreads_over_a_chain)
 {
 	driver_init(true);
-	put_desc(RX_DESC, 0, BUF, 2, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 1);
-	put_desc(RX_DESC, 1, BUF + 0x100, 8, VRING_DESC_F_WRITE, 0);
+	vth_put_desc(RX_DESC, 0, BUF, 2, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT,
+		     1);
+	vth_put_desc(RX_DESC, 1, BUF + 0x100, 8, VRING_DESC_F_WRITE, 0);
 	make_avail(RX_AVAIL, &rx_idx, 0);
 	ck_assert_int_eq(write(in_pipe[1], "xyzw", 4), 4);
 	virtio_console_input_ready(con);
-	ck_assert_mem_eq(ram + BUF, "xy", 2);
-	ck_assert_mem_eq(ram + BUF + 0x100, "zw", 2);
-	ck_assert_uint_eq(used_elem(RX_USED, 0, 1), 4);
+	ck_assert_mem_eq(guest.ram + BUF, "xy", 2);
+	ck_assert_mem_eq(guest.ram + BUF + 0x100, "zw", 2);
+	ck_assert_uint_eq(vth_used_elem(RX_USED, 0, 1), 4);
 }
 END_TEST
 
 START_TEST(test_no_input_wanted_before_driver_ok)
 {
 	driver_init(false);
-	put_desc(RX_DESC, 0, BUF, 16, VRING_DESC_F_WRITE, 0);
+	vth_put_desc(RX_DESC, 0, BUF, 16, VRING_DESC_F_WRITE, 0);
 	make_avail(RX_AVAIL, &rx_idx, 0);
 	ck_assert(!virtio_console_wants_input(con));
 	ck_assert_int_eq(write(in_pipe[1], "a", 1), 1);
 	virtio_console_input_ready(con);
-	ck_assert_uint_eq(used_idx(RX_USED), 0);
+	ck_assert_uint_eq(vth_used_idx(RX_USED), 0);
 }
 END_TEST
 
 START_TEST(test_input_eof_closes_input_and_keeps_the_buffer)
 {
 	driver_init(true);
-	put_desc(RX_DESC, 0, BUF, 16, VRING_DESC_F_WRITE, 0);
+	vth_put_desc(RX_DESC, 0, BUF, 16, VRING_DESC_F_WRITE, 0);
 	make_avail(RX_AVAIL, &rx_idx, 0);
 	close(in_pipe[1]);
 	in_pipe[1] = -1;
 	virtio_console_input_ready(con);
 	ck_assert(!virtio_console_wants_input(con));
-	ck_assert_uint_eq(used_idx(RX_USED), 0);
+	ck_assert_uint_eq(vth_used_idx(RX_USED), 0);
 	ck_assert_uint_eq(irqs_raised, 0);
-	ck_assert(!fault.raised);
+	ck_assert(!guest.fault.raised);
 }
 END_TEST
 
@@ -461,12 +326,12 @@ START_TEST(test_rx_no_interrupt_flag_suppresses_the_irq)
 	uint16_t flags = VRING_AVAIL_F_NO_INTERRUPT;
 
 	driver_init(true);
-	memcpy(ram + RX_AVAIL, &flags, 2);
-	put_desc(RX_DESC, 0, BUF, 16, VRING_DESC_F_WRITE, 0);
+	memcpy(guest.ram + RX_AVAIL, &flags, 2);
+	vth_put_desc(RX_DESC, 0, BUF, 16, VRING_DESC_F_WRITE, 0);
 	make_avail(RX_AVAIL, &rx_idx, 0);
 	ck_assert_int_eq(write(in_pipe[1], "q", 1), 1);
 	virtio_console_input_ready(con);
-	ck_assert_uint_eq(used_idx(RX_USED), 1);
+	ck_assert_uint_eq(vth_used_idx(RX_USED), 1);
 	ck_assert_uint_eq(irqs_raised, 0);
 }
 END_TEST
@@ -476,32 +341,34 @@ START_TEST(test_tx_descriptor_outside_ram_kills_the_guest)
 	char got[8];
 
 	driver_init(true);
-	put_desc(TX_DESC, 0, RAM_SIZE - 2, 4, 0, 0);
+	vth_put_desc(TX_DESC, 0, RAM_SIZE - 2, 4, 0, 0);
 	make_avail(TX_AVAIL, &tx_idx, 0);
 	kick(VIRTIO_CONSOLE_TX);
-	ck_assert(fault.raised);
-	ck_assert_msg(strstr(fault.reason, "virtqueue console.tx: descriptor 0 "
-					   "points outside RAM"),
-		      "reason: %s", fault.reason);
+	ck_assert(guest.fault.raised);
+	ck_assert_msg(strstr(guest.fault.reason,
+			     "virtqueue console.tx: descriptor 0 "
+			     "points outside RAM"),
+		      "reason: %s", guest.fault.reason);
 	ck_assert_uint_eq(drain_output(got, sizeof(got)), 0);
-	ck_assert_uint_eq(used_idx(TX_USED), 0);
+	ck_assert_uint_eq(vth_used_idx(TX_USED), 0);
 }
 END_TEST
 
 START_TEST(test_guest_restart_resets_the_console)
 {
 	driver_init(true);
-	put_desc(RX_DESC, 0, BUF, 16, VRING_DESC_F_WRITE, 0);
+	vth_put_desc(RX_DESC, 0, BUF, 16, VRING_DESC_F_WRITE, 0);
 	make_avail(RX_AVAIL, &rx_idx, 0);
 	ck_assert(virtio_console_wants_input(con));
-	pci_bus_reset(bus);
+	pci_bus_reset(guest.bus);
 	ck_assert(!virtio_console_wants_input(con));
-	ck_assert_uint_eq(common_read(VIRTIO_PCI_COMMON_STATUS, 1), 0);
+	ck_assert_uint_eq(vth_common_read(SLOT, VIRTIO_PCI_COMMON_STATUS, 1),
+			  0);
 	/* and the driver can start over */
-	memset(ram, 0, RAM_SIZE);
+	memset(guest.ram, 0, RAM_SIZE);
 	rx_idx = tx_idx = 0;
 	driver_init(true);
-	ck_assert(!fault.raised);
+	ck_assert(!guest.fault.raised);
 }
 END_TEST
 
@@ -531,7 +398,7 @@ static void *drain_later(void *arg)
 START_TEST(test_full_nonblocking_out_fd_waits_instead_of_dropping)
 {
 	static char fill[512];
-	uint64_t emerg = bar0() + VIRTIO_PCI_BAR_DEVICE +
+	uint64_t emerg = vth_bar0(SLOT) + VIRTIO_PCI_BAR_DEVICE +
 			 offsetof(struct virtio_console_config, emerg_wr);
 	pthread_t t;
 	char last = 0;
@@ -543,7 +410,7 @@ START_TEST(test_full_nonblocking_out_fd_waits_instead_of_dropping)
 		filled += (size_t)n;
 	ck_assert_int_eq(errno, EAGAIN);
 	ck_assert_int_eq(pthread_create(&t, NULL, drain_later, NULL), 0);
-	mmio_write(emerg, 4, '!'); /* waits until the reader drains */
+	vth_mmio_write(emerg, 4, '!'); /* waits until the reader drains */
 	pthread_join(t, NULL);
 	ck_assert_int_eq(read(out_pipe[0], &last, 1), 1);
 	ck_assert_int_eq(last, '!');

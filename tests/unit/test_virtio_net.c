@@ -22,6 +22,7 @@
 #include "devices/pci.h"
 #include "devices/virtio_net.h"
 #include "devices/virtio_pci.h"
+#include "virtio_test_harness.h"
 
 #define RAM_SIZE 0x40000u
 #define MMIO_BASE 0xC0000000ull
@@ -43,10 +44,6 @@
 
 static const uint8_t test_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
 
-static uint8_t *ram;
-static struct guest_memory mem;
-static struct guest_fault fault;
-static struct pci_bus *bus;
 static struct virtio_net *net;
 static int tap[2]; /* tap[0]: the device's; tap[1]: the host's side */
 static unsigned irqs_raised;
@@ -98,15 +95,13 @@ static void tap_readable(void)
 static void setup(void)
 {
 	struct device_host host = {
-		.mem = &mem, .fault = &fault, .raise_irq = record_irq,
-		.add_fd = fake_add_fd, .watch_fd = fake_watch_fd,
+		.raise_irq = record_irq,
+		.add_fd = fake_add_fd,
+		.watch_fd = fake_watch_fd,
 	};
 	char err[128];
 
-	ram = calloc(1, RAM_SIZE);
-	mem.ram = ram;
-	mem.size = RAM_SIZE;
-	guest_fault_clear(&fault);
+	vth_guest_init(RAM_SIZE);
 	irqs_raised = watch_calls = 0;
 	rx_idx = tx_idx = 0;
 	added_fd = -1;
@@ -116,94 +111,19 @@ static void setup(void)
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK, 0,
 				    tap),
 			 0);
-	bus = pci_bus_create(&host, MMIO_BASE, MMIO_SIZE);
-	ck_assert_ptr_nonnull(bus);
-	net = virtio_net_create_fd(bus, tap[0], "lgtap0", test_mac, err,
+	vth_bus_create(host, MMIO_BASE, MMIO_SIZE);
+	net = virtio_net_create_fd(guest.bus, tap[0], "lgtap0", test_mac, err,
 				   sizeof(err));
 	ck_assert_msg(net != NULL, "%s", err);
 }
 
 static void teardown(void)
 {
-	pci_bus_destroy(bus); /* closes tap[0] */
+	vth_guest_destroy(); /* closes tap[0] */
 	close(tap[1]);
-	free(ram);
-}
-
-static void out(uint16_t port, unsigned len, uint32_t v)
-{
-	uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16),
-			 (uint8_t)(v >> 24) };
-
-	ck_assert(pci_bus_io(bus, port, true, b, len));
-}
-
-static uint32_t in(uint16_t port, unsigned len)
-{
-	uint8_t b[4] = { 0 };
-	uint32_t v = 0;
-
-	ck_assert(pci_bus_io(bus, port, false, b, len));
-	for (unsigned i = 0; i < len; i++)
-		v |= (uint32_t)b[i] << (8 * i);
-	return v;
-}
-
-static uint32_t read_pci_config(unsigned slot, unsigned off)
-{
-	out(0xCF8, 4, 0x80000000u | slot << 11 | off);
-	return in(0xCFC, 4);
-}
-
-static uint64_t bar0(void)
-{
-	return read_pci_config(SLOT, PCI_BASE_ADDRESS_0) & ~0xFu;
-}
-
-static uint32_t mmio_read(uint64_t gpa, unsigned len)
-{
-	uint8_t b[4] = { 0 };
-	uint32_t v = 0;
-
-	ck_assert(pci_bus_mmio(bus, gpa, false, b, len));
-	for (unsigned i = 0; i < len; i++)
-		v |= (uint32_t)b[i] << (8 * i);
-	return v;
-}
-
-static void mmio_write(uint64_t gpa, unsigned len, uint32_t v)
-{
-	uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16),
-			 (uint8_t)(v >> 24) };
-
-	ck_assert(pci_bus_mmio(bus, gpa, true, b, len));
-}
-
-static void common_write(unsigned off, unsigned len, uint32_t v)
-{
-	mmio_write(bar0() + off, len, v);
-}
-
-static uint32_t common_read(unsigned off, unsigned len)
-{
-	return mmio_read(bar0() + off, len);
 }
 
 /* ---- what the guest's virtio driver does ---- */
-
-static void setup_queue(unsigned q, uint32_t desc, uint32_t avail,
-			uint32_t used)
-{
-	common_write(VIRTIO_PCI_COMMON_Q_SELECT, 2, q);
-	common_write(VIRTIO_PCI_COMMON_Q_SIZE, 2, QSIZE);
-	common_write(VIRTIO_PCI_COMMON_Q_DESCLO, 4, desc);
-	common_write(VIRTIO_PCI_COMMON_Q_DESCHI, 4, 0);
-	common_write(VIRTIO_PCI_COMMON_Q_AVAILLO, 4, avail);
-	common_write(VIRTIO_PCI_COMMON_Q_AVAILHI, 4, 0);
-	common_write(VIRTIO_PCI_COMMON_Q_USEDLO, 4, used);
-	common_write(VIRTIO_PCI_COMMON_Q_USEDHI, 4, 0);
-	common_write(VIRTIO_PCI_COMMON_Q_ENABLE, 2, 1);
-}
 
 static const uint8_t status_ok = VIRTIO_CONFIG_S_ACKNOWLEDGE |
 				 VIRTIO_CONFIG_S_DRIVER |
@@ -211,27 +131,17 @@ static const uint8_t status_ok = VIRTIO_CONFIG_S_ACKNOWLEDGE |
 
 static void set_driver_ok(void)
 {
-	common_write(VIRTIO_PCI_COMMON_STATUS, 1,
-		     status_ok | VIRTIO_CONFIG_S_DRIVER_OK);
+	vth_set_status(SLOT, status_ok | VIRTIO_CONFIG_S_DRIVER_OK);
 }
 
 static void driver_init_with(uint64_t features, bool driver_ok)
 {
-	common_write(VIRTIO_PCI_COMMON_STATUS, 1, 0);
-	common_write(VIRTIO_PCI_COMMON_STATUS, 1,
-		     VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
-	common_write(VIRTIO_PCI_COMMON_GFSELECT, 4, 0);
-	common_write(VIRTIO_PCI_COMMON_GF, 4, (uint32_t)features);
-	common_write(VIRTIO_PCI_COMMON_GFSELECT, 4, 1);
-	common_write(VIRTIO_PCI_COMMON_GF, 4, (uint32_t)(features >> 32));
-	common_write(VIRTIO_PCI_COMMON_STATUS, 1, status_ok);
-	ck_assert(common_read(VIRTIO_PCI_COMMON_STATUS, 1) &
-		  VIRTIO_CONFIG_S_FEATURES_OK);
-	setup_queue(VIRTIO_NET_RX, RX_DESC, RX_AVAIL, RX_USED);
-	setup_queue(VIRTIO_NET_TX, TX_DESC, TX_AVAIL, TX_USED);
+	vth_negotiate(SLOT, features);
+	vth_queue_setup(SLOT, VIRTIO_NET_RX, QSIZE, RX_DESC, RX_AVAIL, RX_USED);
+	vth_queue_setup(SLOT, VIRTIO_NET_TX, QSIZE, TX_DESC, TX_AVAIL, TX_USED);
 	if (driver_ok)
 		set_driver_ok();
-	ck_assert(!fault.raised);
+	ck_assert(!guest.fault.raised);
 }
 
 static void driver_init(void)
@@ -239,53 +149,24 @@ static void driver_init(void)
 	driver_init_with(BASE_FEATURES, true);
 }
 
-static void put_desc(uint32_t table, unsigned i, uint64_t addr, uint32_t len,
-		     uint16_t flags, uint16_t next)
-{
-	uint8_t *p = ram + table + 16 * i;
-
-	memcpy(p, &addr, 8);
-	memcpy(p + 8, &len, 4);
-	memcpy(p + 12, &flags, 2);
-	memcpy(p + 14, &next, 2);
-}
-
 static void make_avail(uint32_t avail, uint16_t *idx, uint16_t head)
 {
-	memcpy(ram + avail + 4 + 2 * (*idx % QSIZE), &head, 2);
-	(*idx)++;
-	memcpy(ram + avail + 2, idx, 2);
-}
-
-static uint16_t used_idx(uint32_t used)
-{
-	uint16_t v;
-
-	memcpy(&v, ram + used + 2, 2);
-	return v;
-}
-
-static uint32_t used_elem(uint32_t used, unsigned i, unsigned field)
-{
-	uint32_t v;
-
-	memcpy(&v, ram + used + 4 + 8 * i + 4 * field, 4);
-	return v;
+	vth_make_avail(avail, QSIZE, idx, head);
 }
 
 static void kick(unsigned q)
 {
-	mmio_write(bar0() + VIRTIO_PCI_BAR_NOTIFY, 2, q);
+	vth_notify(SLOT, q);
 }
 
 /* Linux's add_recvbuf_small: the header, then room for a full frame. */
 static void post_rx_buffer(unsigned slot, uint32_t at)
 {
-	put_desc(RX_DESC, 2 * slot, at, HDR,
-		 VRING_DESC_F_WRITE | VRING_DESC_F_NEXT,
-		 (uint16_t)(2 * slot + 1));
-	put_desc(RX_DESC, 2 * slot + 1, at + HDR, GOOD_PACKET_LEN,
-		 VRING_DESC_F_WRITE, 0);
+	vth_put_desc(RX_DESC, 2 * slot, at, HDR,
+		     VRING_DESC_F_WRITE | VRING_DESC_F_NEXT,
+		     (uint16_t)(2 * slot + 1));
+	vth_put_desc(RX_DESC, 2 * slot + 1, at + HDR, GOOD_PACKET_LEN,
+		     VRING_DESC_F_WRITE, 0);
 	make_avail(RX_AVAIL, &rx_idx, (uint16_t)(2 * slot));
 }
 
@@ -312,16 +193,16 @@ static ssize_t host_receives(uint8_t *buf, size_t cap)
 /* A guest frame: a zero header and `len` bytes of `fill` in one buffer. */
 static void guest_frame(uint32_t at, size_t len, uint8_t fill)
 {
-	memset(ram + at, 0, HDR);
-	memset(ram + at + HDR, fill, len);
+	memset(guest.ram + at, 0, HDR);
+	memset(guest.ram + at + HDR, fill, len);
 }
 
 /* ---- identity and configuration ---- */
 
 START_TEST(test_net_is_a_virtio_1_network_controller)
 {
-	ck_assert_uint_eq(read_pci_config(SLOT, 0), 0x10411AF4u);
-	ck_assert_uint_eq(read_pci_config(SLOT, PCI_CLASS_REVISION) >> 8,
+	ck_assert_uint_eq(vth_cfg_read(SLOT, 0, 4), 0x10411AF4u);
+	ck_assert_uint_eq(vth_cfg_read(SLOT, PCI_CLASS_REVISION, 4) >> 8,
 			  0x020000);
 	ck_assert_int_eq(added_fd, tap[0]);
 }
@@ -329,30 +210,30 @@ END_TEST
 
 START_TEST(test_net_offers_mac_status_and_ring_features)
 {
-	common_write(VIRTIO_PCI_COMMON_DFSELECT, 4, 0);
-	ck_assert_uint_eq(common_read(VIRTIO_PCI_COMMON_DF, 4),
+	vth_common_write(SLOT, VIRTIO_PCI_COMMON_DFSELECT, 4, 0);
+	ck_assert_uint_eq(vth_common_read(SLOT, VIRTIO_PCI_COMMON_DF, 4),
 			  1u << VIRTIO_NET_F_MAC | 1u << VIRTIO_NET_F_STATUS |
 				  1u << VIRTIO_RING_F_INDIRECT_DESC |
 				  1u << VIRTIO_RING_F_EVENT_IDX);
-	common_write(VIRTIO_PCI_COMMON_DFSELECT, 4, 1);
-	ck_assert_uint_eq(common_read(VIRTIO_PCI_COMMON_DF, 4),
+	vth_common_write(SLOT, VIRTIO_PCI_COMMON_DFSELECT, 4, 1);
+	ck_assert_uint_eq(vth_common_read(SLOT, VIRTIO_PCI_COMMON_DF, 4),
 			  1u << (VIRTIO_F_VERSION_1 - 32));
-	ck_assert_uint_eq(common_read(VIRTIO_PCI_COMMON_NUMQ, 2), 2);
+	ck_assert_uint_eq(vth_common_read(SLOT, VIRTIO_PCI_COMMON_NUMQ, 2), 2);
 }
 END_TEST
 
 START_TEST(test_config_holds_the_mac_and_link_up)
 {
-	uint64_t cfg = bar0() + VIRTIO_PCI_BAR_DEVICE;
+	uint64_t cfg = vth_bar0(SLOT) + VIRTIO_PCI_BAR_DEVICE;
 	uint8_t got[6];
 
 	for (unsigned i = 0; i < 6; i++)
-		got[i] = (uint8_t)mmio_read(cfg + i, 1);
+		got[i] = (uint8_t)vth_mmio_read(cfg + i, 1);
 	ck_assert_mem_eq(got, test_mac, 6);
-	ck_assert_uint_eq(mmio_read(cfg + 6, 2), VIRTIO_NET_S_LINK_UP);
+	ck_assert_uint_eq(vth_mmio_read(cfg + 6, 2), VIRTIO_NET_S_LINK_UP);
 	/* read-only for the driver */
-	mmio_write(cfg, 1, 0xFF);
-	ck_assert_uint_eq(mmio_read(cfg, 1), test_mac[0]);
+	vth_mmio_write(cfg, 1, 0xFF);
+	ck_assert_uint_eq(vth_mmio_read(cfg, 1), test_mac[0]);
 }
 END_TEST
 
@@ -373,7 +254,7 @@ START_TEST(test_default_mac_is_local_unicast_and_follows_the_name)
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK, 0,
 				    sv),
 			 0);
-	n2 = virtio_net_create_fd(bus, sv[0], "lgtap1", NULL, err,
+	n2 = virtio_net_create_fd(guest.bus, sv[0], "lgtap1", NULL, err,
 				  sizeof(err));
 	ck_assert_ptr_nonnull(n2);
 	virtio_net_mac(n2, got);
@@ -417,8 +298,8 @@ START_TEST(test_create_refuses_an_impossible_tap_name)
 	const char *name = "a-name-far-too-long-for-linux";
 	char err[128] = "";
 
-	ck_assert_ptr_null(virtio_net_create(bus, name, NULL, err,
-					     sizeof(err)));
+	ck_assert_ptr_null(
+		virtio_net_create(guest.bus, name, NULL, err, sizeof(err)));
 	ck_assert_msg(strstr(err, name), "err: %s", err);
 	ck_assert_ptr_null(strchr(err, '\n'));
 }
@@ -433,8 +314,8 @@ START_TEST(test_create_fails_when_the_host_cannot_watch_the_fd)
 				    sv),
 			 0);
 	add_fd_fails = true;
-	ck_assert_ptr_null(virtio_net_create_fd(bus, sv[0], "lgtap1", NULL,
-						err, sizeof(err)));
+	ck_assert_ptr_null(virtio_net_create_fd(guest.bus, sv[0], "lgtap1",
+						NULL, err, sizeof(err)));
 	ck_assert_msg(strstr(err, "cannot watch"), "err: %s", err);
 	close(sv[1]);
 }
@@ -449,18 +330,18 @@ START_TEST(test_tx_frame_reaches_the_tap_with_its_header)
 	driver_init();
 	/* header alone in the first descriptor, as without ANY_LAYOUT */
 	guest_frame(BUF, 60, 0xA5);
-	put_desc(TX_DESC, 3, BUF, HDR, VRING_DESC_F_NEXT, 6);
-	put_desc(TX_DESC, 6, BUF + HDR, 60, 0, 0);
+	vth_put_desc(TX_DESC, 3, BUF, HDR, VRING_DESC_F_NEXT, 6);
+	vth_put_desc(TX_DESC, 6, BUF + HDR, 60, 0, 0);
 	make_avail(TX_AVAIL, &tx_idx, 3);
 	kick(VIRTIO_NET_TX);
 
 	ck_assert_int_eq(host_receives(got, sizeof(got)), HDR + 60);
-	ck_assert_mem_eq(got, ram + BUF, HDR + 60);
-	ck_assert_uint_eq(used_idx(TX_USED), 1);
-	ck_assert_uint_eq(used_elem(TX_USED, 0, 0), 3);
-	ck_assert_uint_eq(used_elem(TX_USED, 0, 1), 0);
+	ck_assert_mem_eq(got, guest.ram + BUF, HDR + 60);
+	ck_assert_uint_eq(vth_used_idx(TX_USED), 1);
+	ck_assert_uint_eq(vth_used_elem(TX_USED, 0, 0), 3);
+	ck_assert_uint_eq(vth_used_elem(TX_USED, 0, 1), 0);
 	ck_assert_uint_eq(irqs_raised, 1);
-	ck_assert(!fault.raised);
+	ck_assert(!guest.fault.raised);
 }
 END_TEST
 
@@ -471,7 +352,7 @@ START_TEST(test_tx_batch_sends_every_frame_and_interrupts_once)
 	driver_init();
 	for (unsigned i = 0; i < 3; i++) {
 		guest_frame(BUF + 0x100 * i, 40, (uint8_t)i);
-		put_desc(TX_DESC, i, BUF + 0x100 * i, HDR + 40, 0, 0);
+		vth_put_desc(TX_DESC, i, BUF + 0x100 * i, HDR + 40, 0, 0);
 		make_avail(TX_AVAIL, &tx_idx, (uint16_t)i);
 	}
 	kick(VIRTIO_NET_TX);
@@ -479,7 +360,7 @@ START_TEST(test_tx_batch_sends_every_frame_and_interrupts_once)
 		ck_assert_int_eq(host_receives(got, sizeof(got)), HDR + 40);
 		ck_assert_uint_eq(got[HDR], i);
 	}
-	ck_assert_uint_eq(used_idx(TX_USED), 3);
+	ck_assert_uint_eq(vth_used_idx(TX_USED), 3);
 	ck_assert_uint_eq(irqs_raised, 1);
 }
 END_TEST
@@ -489,14 +370,14 @@ START_TEST(test_tx_chain_shorter_than_the_header_is_dropped)
 	uint8_t got[64];
 
 	driver_init();
-	put_desc(TX_DESC, 0, BUF, HDR - 4, VRING_DESC_F_NEXT, 1);
-	put_desc(TX_DESC, 1, BUF + 0x100, 2, 0, 0);
+	vth_put_desc(TX_DESC, 0, BUF, HDR - 4, VRING_DESC_F_NEXT, 1);
+	vth_put_desc(TX_DESC, 1, BUF + 0x100, 2, 0, 0);
 	make_avail(TX_AVAIL, &tx_idx, 0);
 	kick(VIRTIO_NET_TX);
 	ck_assert_int_eq(host_receives(got, sizeof(got)), -1);
 	ck_assert_int_eq(errno, EAGAIN);
-	ck_assert_uint_eq(used_idx(TX_USED), 1); /* the buffer comes back */
-	ck_assert(!fault.raised);
+	ck_assert_uint_eq(vth_used_idx(TX_USED), 1); /* the buffer comes back */
+	ck_assert(!guest.fault.raised);
 }
 END_TEST
 
@@ -506,16 +387,16 @@ START_TEST(test_tx_with_offload_flags_not_negotiated_is_dropped)
 
 	driver_init();
 	guest_frame(BUF, 60, 1);
-	ram[BUF] = VIRTIO_NET_HDR_F_NEEDS_CSUM;
-	put_desc(TX_DESC, 0, BUF, HDR + 60, 0, 0);
+	guest.ram[BUF] = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	vth_put_desc(TX_DESC, 0, BUF, HDR + 60, 0, 0);
 	make_avail(TX_AVAIL, &tx_idx, 0);
 	guest_frame(BUF + 0x100, 60, 2);
-	ram[BUF + 0x100 + 1] = VIRTIO_NET_HDR_GSO_TCPV4;
-	put_desc(TX_DESC, 1, BUF + 0x100, HDR + 60, 0, 0);
+	guest.ram[BUF + 0x100 + 1] = VIRTIO_NET_HDR_GSO_TCPV4;
+	vth_put_desc(TX_DESC, 1, BUF + 0x100, HDR + 60, 0, 0);
 	make_avail(TX_AVAIL, &tx_idx, 1);
 	kick(VIRTIO_NET_TX);
 	ck_assert_int_eq(host_receives(got, sizeof(got)), -1);
-	ck_assert_uint_eq(used_idx(TX_USED), 2);
+	ck_assert_uint_eq(vth_used_idx(TX_USED), 2);
 }
 END_TEST
 
@@ -531,10 +412,10 @@ START_TEST(test_tx_drops_instead_of_blocking_when_the_tap_is_full)
 	ck_assert_int_eq(errno, EAGAIN);
 	driver_init();
 	guest_frame(BUF, 60, 0x77);
-	put_desc(TX_DESC, 0, BUF, HDR + 60, 0, 0);
+	vth_put_desc(TX_DESC, 0, BUF, HDR + 60, 0, 0);
 	make_avail(TX_AVAIL, &tx_idx, 0);
 	kick(VIRTIO_NET_TX); /* returns: a blocking write would hang here */
-	ck_assert_uint_eq(used_idx(TX_USED), 1);
+	ck_assert_uint_eq(vth_used_idx(TX_USED), 1);
 	ck_assert_uint_eq(irqs_raised, 1);
 	/* what the host reads is the old fill only: the frame was dropped */
 	for (unsigned i = 0; i < queued; i++) {
@@ -566,7 +447,7 @@ START_TEST(test_rx_notify_starts_watching_the_tap)
 	post_rx_buffer(0, BUF);
 	kick(VIRTIO_NET_RX);
 	ck_assert(watched);
-	ck_assert_uint_eq(used_idx(RX_USED), 0); /* nothing arrived yet */
+	ck_assert_uint_eq(vth_used_idx(RX_USED), 0); /* nothing arrived yet */
 }
 END_TEST
 
@@ -575,36 +456,37 @@ START_TEST(test_rx_frame_lands_in_the_guest_buffer_with_its_length)
 	static const uint8_t want_hdr[HDR] = { [10] = 1 };
 
 	driver_init();
-	memset(ram + BUF, 0xCC, HDR); /* what the driver's memory held */
+	memset(guest.ram + BUF, 0xCC, HDR); /* what the driver's memory held */
 	post_rx_buffer(0, BUF);
 	kick(VIRTIO_NET_RX);
 	host_sends(60, 0x5A);
 	tap_readable();
 
-	ck_assert_uint_eq(used_idx(RX_USED), 1);
-	ck_assert_uint_eq(used_elem(RX_USED, 0, 0), 0);
-	ck_assert_uint_eq(used_elem(RX_USED, 0, 1), HDR + 60);
+	ck_assert_uint_eq(vth_used_idx(RX_USED), 1);
+	ck_assert_uint_eq(vth_used_elem(RX_USED, 0, 0), 0);
+	ck_assert_uint_eq(vth_used_elem(RX_USED, 0, 1), HDR + 60);
 	/* flags cleared (no GUEST_CSUM), num_buffers 1 (no MRG_RXBUF) */
-	ck_assert_mem_eq(ram + BUF, want_hdr, HDR);
+	ck_assert_mem_eq(guest.ram + BUF, want_hdr, HDR);
 	for (unsigned i = 0; i < 60; i++)
-		ck_assert_uint_eq(ram[BUF + HDR + i], 0x5A);
-	ck_assert_uint_eq(ram[BUF + HDR + 60], 0);
+		ck_assert_uint_eq(guest.ram[BUF + HDR + i], 0x5A);
+	ck_assert_uint_eq(guest.ram[BUF + HDR + 60], 0);
 	ck_assert_uint_eq(irqs_raised, 1);
-	ck_assert(!fault.raised);
+	ck_assert(!guest.fault.raised);
 }
 END_TEST
 
 START_TEST(test_rx_header_and_frame_in_one_buffer)
 {
 	driver_init();
-	put_desc(RX_DESC, 0, BUF, HDR + GOOD_PACKET_LEN, VRING_DESC_F_WRITE, 0);
+	vth_put_desc(RX_DESC, 0, BUF, HDR + GOOD_PACKET_LEN, VRING_DESC_F_WRITE,
+		     0);
 	make_avail(RX_AVAIL, &rx_idx, 0);
 	kick(VIRTIO_NET_RX);
 	host_sends(GOOD_PACKET_LEN, 0x33);
 	tap_readable();
-	ck_assert_uint_eq(used_elem(RX_USED, 0, 1), HDR + GOOD_PACKET_LEN);
-	ck_assert_uint_eq(ram[BUF + 10], 1);
-	ck_assert_uint_eq(ram[BUF + HDR + GOOD_PACKET_LEN - 1], 0x33);
+	ck_assert_uint_eq(vth_used_elem(RX_USED, 0, 1), HDR + GOOD_PACKET_LEN);
+	ck_assert_uint_eq(guest.ram[BUF + 10], 1);
+	ck_assert_uint_eq(guest.ram[BUF + HDR + GOOD_PACKET_LEN - 1], 0x33);
 }
 END_TEST
 
@@ -619,7 +501,7 @@ START_TEST(test_rx_stops_watching_when_buffers_run_out)
 	host_sends(60, 2);
 	host_sends(60, 3);
 	tap_readable();
-	ck_assert_uint_eq(used_idx(RX_USED), 2);
+	ck_assert_uint_eq(vth_used_idx(RX_USED), 2);
 	ck_assert_uint_eq(irqs_raised, 1); /* one interrupt for the batch */
 	ck_assert(!watched); /* a frame waits, but there is no room */
 
@@ -628,9 +510,9 @@ START_TEST(test_rx_stops_watching_when_buffers_run_out)
 	kick(VIRTIO_NET_RX);
 	ck_assert(watched);
 	tap_readable();
-	ck_assert_uint_eq(used_idx(RX_USED), 3);
-	ck_assert_uint_eq(used_elem(RX_USED, 2, 0), 4);
-	ck_assert_uint_eq(ram[BUF + 0x2000 + HDR], 3);
+	ck_assert_uint_eq(vth_used_idx(RX_USED), 3);
+	ck_assert_uint_eq(vth_used_elem(RX_USED, 2, 0), 4);
+	ck_assert_uint_eq(guest.ram[BUF + 0x2000 + HDR], 3);
 	ck_assert(!watched);
 }
 END_TEST
@@ -643,10 +525,10 @@ START_TEST(test_rx_keeps_watching_while_buffers_wait_for_frames)
 	kick(VIRTIO_NET_RX);
 	host_sends(60, 1);
 	tap_readable();
-	ck_assert_uint_eq(used_idx(RX_USED), 1);
+	ck_assert_uint_eq(vth_used_idx(RX_USED), 1);
 	ck_assert(watched);
 	tap_readable(); /* spurious: nothing to read, nothing changes */
-	ck_assert_uint_eq(used_idx(RX_USED), 1);
+	ck_assert_uint_eq(vth_used_idx(RX_USED), 1);
 	ck_assert(watched);
 }
 END_TEST
@@ -662,7 +544,7 @@ START_TEST(test_rx_with_event_idx_asks_for_the_next_refill)
 	tap_readable();
 	ck_assert(!watched);
 	/* avail_event = 1: the guest kicks when it posts the next buffer */
-	memcpy(&avail_event, ram + RX_USED + 4 + 8 * QSIZE, 2);
+	memcpy(&avail_event, guest.ram + RX_USED + 4 + 8 * QSIZE, 2);
 	ck_assert_uint_eq(avail_event, 1);
 }
 END_TEST
@@ -670,33 +552,33 @@ END_TEST
 START_TEST(test_rx_buffer_too_short_for_the_header_comes_back_empty)
 {
 	driver_init();
-	put_desc(RX_DESC, 0, BUF, HDR - 1, VRING_DESC_F_WRITE, 0);
+	vth_put_desc(RX_DESC, 0, BUF, HDR - 1, VRING_DESC_F_WRITE, 0);
 	make_avail(RX_AVAIL, &rx_idx, 0);
 	post_rx_buffer(1, BUF + 0x1000);
 	kick(VIRTIO_NET_RX);
 	host_sends(60, 0x42);
 	tap_readable();
-	ck_assert_uint_eq(used_idx(RX_USED), 2);
-	ck_assert_uint_eq(used_elem(RX_USED, 0, 0), 0);
-	ck_assert_uint_eq(used_elem(RX_USED, 0, 1), 0);
+	ck_assert_uint_eq(vth_used_idx(RX_USED), 2);
+	ck_assert_uint_eq(vth_used_elem(RX_USED, 0, 0), 0);
+	ck_assert_uint_eq(vth_used_elem(RX_USED, 0, 1), 0);
 	/* the frame was not lost: it went to the next buffer */
-	ck_assert_uint_eq(used_elem(RX_USED, 1, 0), 2);
-	ck_assert_uint_eq(used_elem(RX_USED, 1, 1), HDR + 60);
-	ck_assert_uint_eq(ram[BUF + 0x1000 + HDR], 0x42);
-	ck_assert(!fault.raised);
+	ck_assert_uint_eq(vth_used_elem(RX_USED, 1, 0), 2);
+	ck_assert_uint_eq(vth_used_elem(RX_USED, 1, 1), HDR + 60);
+	ck_assert_uint_eq(guest.ram[BUF + 0x1000 + HDR], 0x42);
+	ck_assert(!guest.fault.raised);
 }
 END_TEST
 
 START_TEST(test_rx_frame_longer_than_the_buffer_is_cut_to_it)
 {
 	driver_init();
-	put_desc(RX_DESC, 0, BUF, HDR + 20, VRING_DESC_F_WRITE, 0);
+	vth_put_desc(RX_DESC, 0, BUF, HDR + 20, VRING_DESC_F_WRITE, 0);
 	make_avail(RX_AVAIL, &rx_idx, 0);
 	kick(VIRTIO_NET_RX);
 	host_sends(100, 0x11);
 	tap_readable();
-	ck_assert_uint_eq(used_elem(RX_USED, 0, 1), HDR + 20);
-	ck_assert_uint_eq(ram[BUF + HDR + 20], 0);
+	ck_assert_uint_eq(vth_used_elem(RX_USED, 0, 1), HDR + 20);
+	ck_assert_uint_eq(guest.ram[BUF + HDR + 20], 0);
 }
 END_TEST
 
@@ -710,42 +592,42 @@ START_TEST(test_rx_runt_from_the_tap_is_dropped_and_the_buffer_reused)
 	ck_assert_int_eq(write(tap[1], runt, sizeof(runt)), sizeof(runt));
 	host_sends(60, 0x99);
 	tap_readable();
-	ck_assert_uint_eq(used_idx(RX_USED), 1);
-	ck_assert_uint_eq(used_elem(RX_USED, 0, 1), HDR + 60);
-	ck_assert_uint_eq(ram[BUF + HDR], 0x99);
+	ck_assert_uint_eq(vth_used_idx(RX_USED), 1);
+	ck_assert_uint_eq(vth_used_elem(RX_USED, 0, 1), HDR + 60);
+	ck_assert_uint_eq(guest.ram[BUF + HDR], 0x99);
 }
 END_TEST
 
 START_TEST(test_rx_readable_part_of_a_chain_is_not_written)
 {
 	driver_init();
-	memset(ram + BUF, 0xEE, 16);
-	put_desc(RX_DESC, 0, BUF, 16, VRING_DESC_F_NEXT, 1);
-	put_desc(RX_DESC, 1, BUF + 0x100, HDR + GOOD_PACKET_LEN,
-		 VRING_DESC_F_WRITE, 0);
+	memset(guest.ram + BUF, 0xEE, 16);
+	vth_put_desc(RX_DESC, 0, BUF, 16, VRING_DESC_F_NEXT, 1);
+	vth_put_desc(RX_DESC, 1, BUF + 0x100, HDR + GOOD_PACKET_LEN,
+		     VRING_DESC_F_WRITE, 0);
 	make_avail(RX_AVAIL, &rx_idx, 0);
 	kick(VIRTIO_NET_RX);
 	host_sends(60, 0x21);
 	tap_readable();
-	ck_assert_uint_eq(used_elem(RX_USED, 0, 1), HDR + 60);
-	ck_assert_uint_eq(ram[BUF], 0xEE);
-	ck_assert_uint_eq(ram[BUF + 0x100 + HDR], 0x21);
+	ck_assert_uint_eq(vth_used_elem(RX_USED, 0, 1), HDR + 60);
+	ck_assert_uint_eq(guest.ram[BUF], 0xEE);
+	ck_assert_uint_eq(guest.ram[BUF + 0x100 + HDR], 0x21);
 }
 END_TEST
 
 START_TEST(test_rx_descriptor_outside_ram_kills_the_guest)
 {
 	driver_init();
-	put_desc(RX_DESC, 0, RAM_SIZE - 8, HDR + GOOD_PACKET_LEN,
-		 VRING_DESC_F_WRITE, 0);
+	vth_put_desc(RX_DESC, 0, RAM_SIZE - 8, HDR + GOOD_PACKET_LEN,
+		     VRING_DESC_F_WRITE, 0);
 	make_avail(RX_AVAIL, &rx_idx, 0);
 	kick(VIRTIO_NET_RX);
 	host_sends(60, 1);
 	tap_readable();
-	ck_assert(fault.raised);
-	ck_assert_msg(strstr(fault.reason, "virtqueue net.rx"), "reason: %s",
-		      fault.reason);
-	ck_assert_uint_eq(used_idx(RX_USED), 0);
+	ck_assert(guest.fault.raised);
+	ck_assert_msg(strstr(guest.fault.reason, "virtqueue net.rx"),
+		      "reason: %s", guest.fault.reason);
+	ck_assert_uint_eq(vth_used_idx(RX_USED), 0);
 	ck_assert(!watched); /* a broken queue takes nothing more */
 }
 END_TEST
@@ -756,19 +638,20 @@ START_TEST(test_reset_stops_watching_and_the_driver_can_start_over)
 	post_rx_buffer(0, BUF);
 	kick(VIRTIO_NET_RX);
 	ck_assert(watched);
-	pci_bus_reset(bus);
+	pci_bus_reset(guest.bus);
 	ck_assert(!watched);
-	ck_assert_uint_eq(common_read(VIRTIO_PCI_COMMON_STATUS, 1), 0);
+	ck_assert_uint_eq(vth_common_read(SLOT, VIRTIO_PCI_COMMON_STATUS, 1),
+			  0);
 
-	memset(ram, 0, RAM_SIZE);
+	memset(guest.ram, 0, RAM_SIZE);
 	rx_idx = tx_idx = 0;
 	driver_init();
 	post_rx_buffer(0, BUF);
 	kick(VIRTIO_NET_RX);
 	host_sends(60, 7);
 	tap_readable();
-	ck_assert_uint_eq(used_idx(RX_USED), 1);
-	ck_assert(!fault.raised);
+	ck_assert_uint_eq(vth_used_idx(RX_USED), 1);
+	ck_assert(!guest.fault.raised);
 }
 END_TEST
 
@@ -778,11 +661,11 @@ START_TEST(test_device_status_reset_stops_watching)
 	post_rx_buffer(0, BUF);
 	kick(VIRTIO_NET_RX);
 	ck_assert(watched);
-	common_write(VIRTIO_PCI_COMMON_STATUS, 1, 0);
+	vth_common_write(SLOT, VIRTIO_PCI_COMMON_STATUS, 1, 0);
 	ck_assert(!watched);
 	host_sends(60, 7);
 	tap_readable(); /* a readiness report already under way */
-	ck_assert_uint_eq(used_idx(RX_USED), 0);
+	ck_assert_uint_eq(vth_used_idx(RX_USED), 0);
 }
 END_TEST
 
@@ -797,12 +680,12 @@ START_TEST(test_rx_end_of_input_stops_watching_until_reset)
 	tap[1] = socket(AF_UNIX, SOCK_SEQPACKET, 0); /* for teardown */
 	tap_readable();
 	ck_assert(!watched); /* no busy loop on a dead fd */
-	ck_assert_uint_eq(used_idx(RX_USED), 0);
+	ck_assert_uint_eq(vth_used_idx(RX_USED), 0);
 	kick(VIRTIO_NET_RX);
 	ck_assert(!watched);
 
 	/* a new driver tries again */
-	memset(ram, 0, RAM_SIZE);
+	memset(guest.ram, 0, RAM_SIZE);
 	rx_idx = tx_idx = 0;
 	driver_init();
 	post_rx_buffer(0, BUF);

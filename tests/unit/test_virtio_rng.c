@@ -14,6 +14,7 @@
 #include "devices/pci.h"
 #include "devices/virtio_pci.h"
 #include "devices/virtio_rng.h"
+#include "virtio_test_harness.h"
 
 #define RAM_SIZE 0x40000u
 #define MMIO_BASE 0xC0000000ull
@@ -25,10 +26,6 @@
 #define BUF 0x8000u
 #define QSIZE 8u
 
-static uint8_t *ram;
-static struct guest_memory mem;
-static struct guest_fault fault;
-static struct pci_bus *bus;
 static unsigned irqs_raised;
 static uint16_t avail_idx;
 
@@ -41,61 +38,20 @@ static void record_irq(void *opaque, unsigned irq)
 
 static void setup(void)
 {
-	struct device_host host = {
-		.mem = &mem, .fault = &fault, .raise_irq = record_irq,
-	};
+	struct device_host host = { .raise_irq = record_irq };
 	char err[128];
 
-	ram = calloc(1, RAM_SIZE);
-	mem.ram = ram;
-	mem.size = RAM_SIZE;
-	guest_fault_clear(&fault);
+	vth_guest_init(RAM_SIZE);
 	irqs_raised = 0;
 	avail_idx = 0;
-	bus = pci_bus_create(&host, MMIO_BASE, MMIO_SIZE);
-	ck_assert_ptr_nonnull(bus);
-	ck_assert_msg(virtio_rng_create(bus, err, sizeof(err)) != NULL, "%s",
-		      err);
+	vth_bus_create(host, MMIO_BASE, MMIO_SIZE);
+	ck_assert_msg(virtio_rng_create(guest.bus, err, sizeof(err)) != NULL,
+		      "%s", err);
 }
 
 static void teardown(void)
 {
-	pci_bus_destroy(bus);
-	free(ram);
-}
-
-static uint32_t read_pci_config(unsigned slot, unsigned off)
-{
-	uint32_t addr = 0x80000000u | slot << 11 | off;
-	uint8_t b[4];
-
-	memcpy(b, &addr, 4);
-	ck_assert(pci_bus_io(bus, 0xCF8, true, b, 4));
-	ck_assert(pci_bus_io(bus, 0xCFC, false, b, 4));
-	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
-	       (uint32_t)b[3] << 24;
-}
-
-static uint64_t bar0(void)
-{
-	return read_pci_config(SLOT, PCI_BASE_ADDRESS_0) & ~0xFu;
-}
-
-static void common_write(unsigned off, unsigned len, uint32_t v)
-{
-	uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16),
-			 (uint8_t)(v >> 24) };
-
-	ck_assert(pci_bus_mmio(bus, bar0() + off, true, b, len));
-}
-
-static uint32_t common_read(unsigned off, unsigned len)
-{
-	uint8_t b[4] = { 0 };
-
-	ck_assert(pci_bus_mmio(bus, bar0() + off, false, b, len));
-	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
-	       (uint32_t)b[3] << 24;
+	vth_guest_destroy();
 }
 
 static const uint8_t status_ok = VIRTIO_CONFIG_S_ACKNOWLEDGE |
@@ -104,85 +60,59 @@ static const uint8_t status_ok = VIRTIO_CONFIG_S_ACKNOWLEDGE |
 
 static void driver_init(bool driver_ok)
 {
-	common_write(VIRTIO_PCI_COMMON_STATUS, 1, 0);
-	common_write(VIRTIO_PCI_COMMON_STATUS, 1,
-		     VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
-	common_write(VIRTIO_PCI_COMMON_GFSELECT, 4, 1);
-	common_write(VIRTIO_PCI_COMMON_GF, 4, 1u << (VIRTIO_F_VERSION_1 - 32));
-	common_write(VIRTIO_PCI_COMMON_STATUS, 1, status_ok);
-	ck_assert(common_read(VIRTIO_PCI_COMMON_STATUS, 1) &
-		  VIRTIO_CONFIG_S_FEATURES_OK);
-	common_write(VIRTIO_PCI_COMMON_Q_SELECT, 2, 0);
-	common_write(VIRTIO_PCI_COMMON_Q_SIZE, 2, QSIZE);
-	common_write(VIRTIO_PCI_COMMON_Q_DESCLO, 4, DESC);
-	common_write(VIRTIO_PCI_COMMON_Q_AVAILLO, 4, AVAIL);
-	common_write(VIRTIO_PCI_COMMON_Q_USEDLO, 4, USED);
-	common_write(VIRTIO_PCI_COMMON_Q_ENABLE, 2, 1);
+	vth_negotiate(SLOT, 1ull << VIRTIO_F_VERSION_1);
+	vth_queue_setup(SLOT, 0, QSIZE, DESC, AVAIL, USED);
 	if (driver_ok)
-		common_write(VIRTIO_PCI_COMMON_STATUS, 1,
-			     status_ok | VIRTIO_CONFIG_S_DRIVER_OK);
-	ck_assert(!fault.raised);
+		vth_set_status(SLOT, status_ok | VIRTIO_CONFIG_S_DRIVER_OK);
+	ck_assert(!guest.fault.raised);
 }
 
 static void put_desc(unsigned i, uint64_t addr, uint32_t len, uint16_t flags,
 		     uint16_t next)
 {
-	uint8_t *p = ram + DESC + 16 * i;
-
-	memcpy(p, &addr, 8);
-	memcpy(p + 8, &len, 4);
-	memcpy(p + 12, &flags, 2);
-	memcpy(p + 14, &next, 2);
+	vth_put_desc(DESC, i, addr, len, flags, next);
 }
 
 static void make_avail(uint16_t head)
 {
-	memcpy(ram + AVAIL + 4 + 2 * (avail_idx % QSIZE), &head, 2);
-	avail_idx++;
-	memcpy(ram + AVAIL + 2, &avail_idx, 2);
+	vth_make_avail(AVAIL, QSIZE, &avail_idx, head);
 }
 
 static uint16_t used_idx(void)
 {
-	uint16_t v;
-
-	memcpy(&v, ram + USED + 2, 2);
-	return v;
+	return vth_used_idx(USED);
 }
 
 static uint32_t used_elem(unsigned i, unsigned field)
 {
-	uint32_t v;
-
-	memcpy(&v, ram + USED + 4 + 8 * i + 4 * field, 4);
-	return v;
+	return vth_used_elem(USED, i, field);
 }
 
 static void kick(void)
 {
-	common_write(VIRTIO_PCI_BAR_NOTIFY, 2, 0);
+	vth_notify(SLOT, 0);
 }
 
 /* 64 random bytes are all zero with probability 2^-512. */
 static bool all_zero(uint32_t at, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
-		if (ram[at + i])
+		if (guest.ram[at + i])
 			return false;
 	return true;
 }
 
 START_TEST(test_rng_is_virtio_device_4_with_one_queue)
 {
-	ck_assert_uint_eq(read_pci_config(SLOT, 0), 0x10441AF4u);
-	ck_assert_uint_eq(read_pci_config(SLOT, PCI_CLASS_REVISION) >> 24,
+	ck_assert_uint_eq(vth_cfg_read(SLOT, 0, 4), 0x10441AF4u);
+	ck_assert_uint_eq(vth_cfg_read(SLOT, PCI_CLASS_REVISION, 4) >> 24,
 			  0xFF);
-	common_write(VIRTIO_PCI_COMMON_DFSELECT, 4, 0);
-	ck_assert_uint_eq(common_read(VIRTIO_PCI_COMMON_DF, 4), 0);
-	common_write(VIRTIO_PCI_COMMON_DFSELECT, 4, 1);
-	ck_assert_uint_eq(common_read(VIRTIO_PCI_COMMON_DF, 4),
+	vth_common_write(SLOT, VIRTIO_PCI_COMMON_DFSELECT, 4, 0);
+	ck_assert_uint_eq(vth_common_read(SLOT, VIRTIO_PCI_COMMON_DF, 4), 0);
+	vth_common_write(SLOT, VIRTIO_PCI_COMMON_DFSELECT, 4, 1);
+	ck_assert_uint_eq(vth_common_read(SLOT, VIRTIO_PCI_COMMON_DF, 4),
 			  1u << (VIRTIO_F_VERSION_1 - 32));
-	ck_assert_uint_eq(common_read(VIRTIO_PCI_COMMON_NUMQ, 2), 1);
+	ck_assert_uint_eq(vth_common_read(SLOT, VIRTIO_PCI_COMMON_NUMQ, 2), 1);
 }
 END_TEST
 
@@ -198,7 +128,7 @@ START_TEST(test_request_fills_the_whole_buffer)
 	ck_assert(!all_zero(BUF, 64));
 	ck_assert(all_zero(BUF + 64, 64)); /* not a byte more */
 	ck_assert_uint_eq(irqs_raised, 1);
-	ck_assert(!fault.raised);
+	ck_assert(!guest.fault.raised);
 }
 END_TEST
 
@@ -225,7 +155,7 @@ START_TEST(test_successive_requests_get_different_bytes)
 	kick();
 	ck_assert_uint_eq(used_idx(), 2);
 	ck_assert_uint_eq(irqs_raised, 1); /* one interrupt per batch */
-	ck_assert(memcmp(ram + BUF, ram + BUF + 0x100, 64) != 0);
+	ck_assert(memcmp(guest.ram + BUF, guest.ram + BUF + 0x100, 64) != 0);
 }
 END_TEST
 
@@ -246,7 +176,7 @@ END_TEST
 /* The documented choice: a harmless driver mistake, returned empty. */
 START_TEST(test_chain_without_writable_buffer_comes_back_empty)
 {
-	memset(ram + BUF, 0xAB, 16);
+	memset(guest.ram + BUF, 0xAB, 16);
 	driver_init(true);
 	put_desc(0, BUF, 16, 0, 0);
 	make_avail(0);
@@ -255,23 +185,23 @@ START_TEST(test_chain_without_writable_buffer_comes_back_empty)
 	kick();
 	ck_assert_uint_eq(used_idx(), 2);
 	ck_assert_uint_eq(used_elem(0, 1), 0);
-	ck_assert_uint_eq(ram[BUF], 0xAB);
+	ck_assert_uint_eq(guest.ram[BUF], 0xAB);
 	ck_assert_uint_eq(used_elem(1, 1), 32); /* the queue goes on */
-	ck_assert(!fault.raised);
+	ck_assert(!guest.fault.raised);
 }
 END_TEST
 
 START_TEST(test_readable_part_of_a_chain_is_not_written)
 {
-	memset(ram + BUF, 0xAB, 16);
+	memset(guest.ram + BUF, 0xAB, 16);
 	driver_init(true);
 	put_desc(0, BUF, 16, VRING_DESC_F_NEXT, 1);
 	put_desc(1, BUF + 0x100, 32, VRING_DESC_F_WRITE, 0);
 	make_avail(0);
 	kick();
 	ck_assert_uint_eq(used_elem(0, 1), 32);
-	ck_assert_uint_eq(ram[BUF], 0xAB);
-	ck_assert_uint_eq(ram[BUF + 15], 0xAB);
+	ck_assert_uint_eq(guest.ram[BUF], 0xAB);
+	ck_assert_uint_eq(guest.ram[BUF + 15], 0xAB);
 }
 END_TEST
 
@@ -282,8 +212,7 @@ START_TEST(test_request_made_before_driver_ok_is_served_at_driver_ok)
 	make_avail(0);
 	kick();
 	ck_assert_uint_eq(used_idx(), 0);
-	common_write(VIRTIO_PCI_COMMON_STATUS, 1,
-		     status_ok | VIRTIO_CONFIG_S_DRIVER_OK);
+	vth_set_status(SLOT, status_ok | VIRTIO_CONFIG_S_DRIVER_OK);
 	ck_assert_uint_eq(used_idx(), 1);
 	ck_assert_uint_eq(used_elem(0, 1), 64);
 }
@@ -295,9 +224,9 @@ START_TEST(test_buffer_outside_ram_kills_the_guest)
 	put_desc(0, RAM_SIZE - 8, 64, VRING_DESC_F_WRITE, 0);
 	make_avail(0);
 	kick();
-	ck_assert(fault.raised);
-	ck_assert_msg(strstr(fault.reason, "virtqueue rng.requestq"),
-		      "reason: %s", fault.reason);
+	ck_assert(guest.fault.raised);
+	ck_assert_msg(strstr(guest.fault.reason, "virtqueue rng.requestq"),
+		      "reason: %s", guest.fault.reason);
 	ck_assert_uint_eq(used_idx(), 0);
 }
 END_TEST
