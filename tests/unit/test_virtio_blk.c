@@ -45,7 +45,7 @@ static struct virtio_blk *blk;
 static char path[64];
 static int file_fd = -1;
 static unsigned irqs_raised;
-static uint16_t avail_idx;
+static struct vth_ring vq;
 
 static void record_irq(void *opaque, unsigned irq)
 {
@@ -75,7 +75,9 @@ static void setup(void)
 
 	vth_guest_init(RAM_SIZE);
 	irqs_raised = 0;
-	avail_idx = 0;
+	vq = (struct vth_ring){
+		.desc = DESC, .avail = AVAIL, .used = USED, .size = QSIZE
+	};
 	snprintf(path, sizeof(path), "/tmp/lgkvm-blk-test-XXXXXX");
 	file_fd = mkstemp(path);
 	ck_assert_int_ge(file_fd, 0);
@@ -113,22 +115,6 @@ static void driver_init(void)
 	ck_assert(!guest.fault.raised);
 }
 
-static void put_desc(unsigned i, uint64_t addr, uint32_t len, uint16_t flags,
-		     uint16_t next)
-{
-	vth_put_desc(DESC, i, addr, len, flags, next);
-}
-
-static void make_avail(uint16_t head)
-{
-	vth_make_avail(AVAIL, QSIZE, &avail_idx, head);
-}
-
-static void kick(void)
-{
-	vth_notify(SLOT, 0);
-}
-
 static void put_header(unsigned k, uint32_t type, uint64_t sector)
 {
 	struct virtio_blk_outhdr h = { .type = type, .ioprio = 0,
@@ -147,47 +133,38 @@ static uint16_t post(unsigned k, uint32_t type, uint64_t sector, uint32_t len,
 	put_header(k, type, sector);
 	guest.ram[STATUS(k)] = NO_STATUS;
 	if (len) {
-		put_desc(d, HDR(k), 16, VRING_DESC_F_NEXT, d + 1);
-		put_desc(d + 1, DATA(k), len,
-			 (data_writable ? VRING_DESC_F_WRITE : 0) |
-				 VRING_DESC_F_NEXT,
-			 d + 2);
+		vth_put_desc(&vq, d, HDR(k), 16, VRING_DESC_F_NEXT, d + 1);
+		vth_put_desc(&vq, d + 1, DATA(k), len,
+			     (data_writable ? VRING_DESC_F_WRITE : 0) |
+				     VRING_DESC_F_NEXT,
+			     d + 2);
 	} else {
-		put_desc(d, HDR(k), 16, VRING_DESC_F_NEXT, d + 2);
+		vth_put_desc(&vq, d, HDR(k), 16, VRING_DESC_F_NEXT, d + 2);
 	}
-	put_desc(d + 2, STATUS(k), 1, VRING_DESC_F_WRITE, 0);
-	make_avail(d);
+	vth_put_desc(&vq, d + 2, STATUS(k), 1, VRING_DESC_F_WRITE, 0);
+	vth_make_avail(&vq, d);
 	return d;
-}
-
-static uint16_t used_idx(void)
-{
-	return vth_used_idx(USED);
-}
-
-static uint32_t used_elem(unsigned i, unsigned field)
-{
-	return vth_used_elem(USED, i % QSIZE, field);
 }
 
 /* Used length of chain `head`, or -1 when it was not returned. */
 static int64_t used_len_of(uint16_t head)
 {
-	for (unsigned i = 0; i < used_idx(); i++)
-		if (used_elem(i, 0) == head)
-			return used_elem(i, 1);
+	for (unsigned i = 0; i < vth_used_idx(&vq); i++)
+		if (vth_used_elem(&vq, i, 0) == head)
+			return vth_used_elem(&vq, i, 1);
 	return -1;
 }
 
 /* Reaps until `n` chains are back (the I/O runs in the kernel). */
 static void wait_used(unsigned n)
 {
-	for (unsigned tries = 0; used_idx() < n && tries < 5000; tries++) {
+	for (unsigned tries = 0; vth_used_idx(&vq) < n && tries < 5000;
+	     tries++) {
 		virtio_blk_poll(blk);
-		if (used_idx() < n)
+		if (vth_used_idx(&vq) < n)
 			usleep(1000);
 	}
-	ck_assert_uint_eq(used_idx(), n);
+	ck_assert_uint_eq(vth_used_idx(&vq), n);
 }
 
 static void check_file(uint64_t off, const uint8_t *want, size_t len)
@@ -286,7 +263,7 @@ START_TEST(test_read_fills_the_buffers_with_the_file)
 
 	driver_init();
 	head = post(0, VIRTIO_BLK_T_IN, 3, 1024, true);
-	kick();
+	vth_notify(SLOT, 0);
 	wait_used(1);
 	for (unsigned i = 0; i < sizeof(want); i++)
 		want[i] = pattern(3 * 512 + i);
@@ -305,7 +282,7 @@ START_TEST(test_write_reaches_the_file_and_reads_back)
 	driver_init();
 	memset(guest.ram + DATA(0), 0xA5, 1024);
 	head = post(0, VIRTIO_BLK_T_OUT, 5, 1024, false);
-	kick();
+	vth_notify(SLOT, 0);
 	wait_used(1);
 	ck_assert_uint_eq(guest.ram[STATUS(0)], VIRTIO_BLK_S_OK);
 	ck_assert_int_eq(used_len_of(head), 1);
@@ -315,7 +292,7 @@ START_TEST(test_write_reaches_the_file_and_reads_back)
 
 	/* and the guest reads back what it wrote */
 	head = post(1, VIRTIO_BLK_T_IN, 5, 1024, true);
-	kick();
+	vth_notify(SLOT, 0);
 	wait_used(2);
 	ck_assert_uint_eq(guest.ram[STATUS(1)], VIRTIO_BLK_S_OK);
 	ck_assert_mem_eq(guest.ram + DATA(1), guest.ram + DATA(0), 1024);
@@ -330,18 +307,18 @@ START_TEST(test_flush_completes_after_the_write_before_it)
 	memset(guest.ram + DATA(0), 0x3C, 4096);
 	w = post(0, VIRTIO_BLK_T_OUT, 16, 4096, false);
 	f = post(1, VIRTIO_BLK_T_FLUSH, 0, 0, false);
-	kick();
+	vth_notify(SLOT, 0);
 	usleep(100 * 1000);
 	/* The write comes back first; the flush goes to the kernel only
 	 * then, so it is still out after this reap. */
 	virtio_blk_poll(blk);
-	ck_assert_uint_eq(used_idx(), 1);
-	ck_assert_uint_eq(used_elem(0, 0), w);
+	ck_assert_uint_eq(vth_used_idx(&vq), 1);
+	ck_assert_uint_eq(vth_used_elem(&vq, 0, 0), w);
 	ck_assert_uint_eq(guest.ram[STATUS(1)], NO_STATUS);
 	wait_used(2);
 	ck_assert_uint_eq(guest.ram[STATUS(0)], VIRTIO_BLK_S_OK);
 	ck_assert_uint_eq(guest.ram[STATUS(1)], VIRTIO_BLK_S_OK);
-	ck_assert_uint_eq(used_elem(1, 0), f);
+	ck_assert_uint_eq(vth_used_elem(&vq, 1, 0), f);
 	ck_assert_int_eq(used_len_of(f), 1);
 	check_file(16 * 512, guest.ram + DATA(0), 4096);
 }
@@ -351,7 +328,7 @@ START_TEST(test_flush_with_nothing_written_completes)
 {
 	driver_init();
 	post(0, VIRTIO_BLK_T_FLUSH, 0, 0, false);
-	kick();
+	vth_notify(SLOT, 0);
 	wait_used(1);
 	ck_assert_uint_eq(guest.ram[STATUS(0)], VIRTIO_BLK_S_OK);
 }
@@ -364,7 +341,7 @@ START_TEST(test_get_id_returns_a_20_byte_serial)
 	driver_init();
 	memset(guest.ram + DATA(0), 0xFF, VIRTIO_BLK_ID_BYTES);
 	head = post(0, VIRTIO_BLK_T_GET_ID, 0, VIRTIO_BLK_ID_BYTES, true);
-	kick();
+	vth_notify(SLOT, 0);
 	wait_used(1);
 	ck_assert_uint_eq(guest.ram[STATUS(0)], VIRTIO_BLK_S_OK);
 	ck_assert_int_eq(used_len_of(head), VIRTIO_BLK_ID_BYTES + 1);
@@ -379,7 +356,7 @@ START_TEST(test_unknown_type_is_unsupported)
 {
 	driver_init();
 	post(0, 2 /* SCSI_CMD, legacy only */, 0, 512, true);
-	kick();
+	vth_notify(SLOT, 0);
 	wait_used(1);
 	ck_assert_uint_eq(guest.ram[STATUS(0)], VIRTIO_BLK_S_UNSUPP);
 	ck_assert(!guest.fault.raised);
@@ -397,7 +374,7 @@ START_TEST(test_read_only_device_offers_ro_and_refuses_writes)
 	memset(guest.ram + DATA(0), 0x77, 512);
 	head = post(0, VIRTIO_BLK_T_OUT, 0, 512, false);
 	post(1, VIRTIO_BLK_T_IN, 0, 512, true);
-	kick();
+	vth_notify(SLOT, 0);
 	wait_used(2);
 	ck_assert_uint_eq(guest.ram[STATUS(0)], VIRTIO_BLK_S_IOERR);
 	ck_assert_int_eq(used_len_of(head), 1);
@@ -424,7 +401,7 @@ START_TEST(test_past_the_end_is_ioerr_and_moves_nothing)
 	post(2, VIRTIO_BLK_T_IN, 1ull << 55, 512, true);
 	/* exactly the last sector is fine */
 	post(3, VIRTIO_BLK_T_IN, SECTORS - 1, 512, true);
-	kick();
+	vth_notify(SLOT, 0);
 	wait_used(4);
 	ck_assert_uint_eq(guest.ram[STATUS(0)], VIRTIO_BLK_S_IOERR);
 	ck_assert_uint_eq(guest.ram[STATUS(1)], VIRTIO_BLK_S_IOERR);
@@ -451,7 +428,7 @@ START_TEST(test_wrong_direction_or_partial_sector_is_ioerr)
 	post(2, VIRTIO_BLK_T_OUT, 0, 100, false);
 	/* flush carrying data */
 	post(3, VIRTIO_BLK_T_FLUSH, 0, 512, false);
-	kick();
+	vth_notify(SLOT, 0);
 	wait_used(4);
 	for (unsigned k = 0; k < 4; k++)
 		ck_assert_uint_eq(guest.ram[STATUS(k)], VIRTIO_BLK_S_IOERR);
@@ -468,12 +445,12 @@ START_TEST(test_header_and_status_are_found_by_byte_position)
 	driver_init();
 	put_header(0, VIRTIO_BLK_T_IN, 2);
 	/* header in two pieces, data and status in one descriptor */
-	put_desc(0, HDR(0), 8, VRING_DESC_F_NEXT, 1);
-	put_desc(1, HDR(0) + 8, 8, VRING_DESC_F_NEXT, 2);
-	put_desc(2, DATA(0), 513, VRING_DESC_F_WRITE, 0);
+	vth_put_desc(&vq, 0, HDR(0), 8, VRING_DESC_F_NEXT, 1);
+	vth_put_desc(&vq, 1, HDR(0) + 8, 8, VRING_DESC_F_NEXT, 2);
+	vth_put_desc(&vq, 2, DATA(0), 513, VRING_DESC_F_WRITE, 0);
 	guest.ram[DATA(0) + 512] = NO_STATUS;
-	make_avail(0);
-	kick();
+	vth_make_avail(&vq, 0);
+	vth_notify(SLOT, 0);
 	wait_used(1);
 	ck_assert_uint_eq(guest.ram[DATA(0) + 512], VIRTIO_BLK_S_OK);
 	ck_assert_uint_eq(guest.ram[DATA(0)], pattern(2 * 512));
@@ -486,17 +463,17 @@ START_TEST(test_chain_without_status_byte_kills_the_guest)
 {
 	driver_init();
 	put_header(0, VIRTIO_BLK_T_IN, 0);
-	put_desc(0, HDR(0), 16, VRING_DESC_F_NEXT, 1);
-	put_desc(1, DATA(0), 512, 0, 0);
-	make_avail(0);
-	kick();
+	vth_put_desc(&vq, 0, HDR(0), 16, VRING_DESC_F_NEXT, 1);
+	vth_put_desc(&vq, 1, DATA(0), 512, 0, 0);
+	vth_make_avail(&vq, 0);
+	vth_notify(SLOT, 0);
 	ck_assert(guest.fault.raised);
 	ck_assert_msg(strstr(guest.fault.reason,
 			     "virtio-blk: request at descriptor "
 			     "0 has no writable status byte"),
 		      "reason: %s", guest.fault.reason);
 	virtio_blk_poll(blk);
-	ck_assert_uint_eq(used_idx(), 0);
+	ck_assert_uint_eq(vth_used_idx(&vq), 0);
 	check_file_untouched(0, 512);
 }
 END_TEST
@@ -506,16 +483,16 @@ START_TEST(test_short_header_kills_the_guest)
 	driver_init();
 	put_header(0, VIRTIO_BLK_T_OUT, 0);
 	memset(guest.ram + DATA(0), 0x55, 512);
-	put_desc(0, HDR(0), 8, VRING_DESC_F_NEXT, 2);
-	put_desc(2, STATUS(0), 1, VRING_DESC_F_WRITE, 0);
+	vth_put_desc(&vq, 0, HDR(0), 8, VRING_DESC_F_NEXT, 2);
+	vth_put_desc(&vq, 2, STATUS(0), 1, VRING_DESC_F_WRITE, 0);
 	guest.ram[STATUS(0)] = NO_STATUS;
-	make_avail(0);
-	kick();
+	vth_make_avail(&vq, 0);
+	vth_notify(SLOT, 0);
 	ck_assert(guest.fault.raised);
 	ck_assert_msg(strstr(guest.fault.reason, "header shorter than 16"),
 		      "reason: %s", guest.fault.reason);
 	ck_assert_uint_eq(guest.ram[STATUS(0)], NO_STATUS);
-	ck_assert_uint_eq(used_idx(), 0);
+	ck_assert_uint_eq(vth_used_idx(&vq), 0);
 }
 END_TEST
 
@@ -526,13 +503,13 @@ START_TEST(test_requests_in_flight_complete_with_one_interrupt)
 	driver_init();
 	for (unsigned k = 0; k < 4; k++)
 		heads[k] = post(k, VIRTIO_BLK_T_IN, 8 * k, 4096, true);
-	kick();
+	vth_notify(SLOT, 0);
 	/* the notification only submitted them */
-	ck_assert_uint_eq(used_idx(), 0);
+	ck_assert_uint_eq(vth_used_idx(&vq), 0);
 	ck_assert_uint_eq(irqs_raised, 0);
 	usleep(200 * 1000);
 	virtio_blk_poll(blk);
-	ck_assert_uint_eq(used_idx(), 4);
+	ck_assert_uint_eq(vth_used_idx(&vq), 4);
 	ck_assert_uint_eq(irqs_raised, 1);
 	for (unsigned k = 0; k < 4; k++) {
 		ck_assert_uint_eq(guest.ram[STATUS(k)], VIRTIO_BLK_S_OK);
@@ -542,7 +519,7 @@ START_TEST(test_requests_in_flight_complete_with_one_interrupt)
 	}
 	/* nothing is answered twice */
 	virtio_blk_poll(blk);
-	ck_assert_uint_eq(used_idx(), 4);
+	ck_assert_uint_eq(vth_used_idx(&vq), 4);
 }
 END_TEST
 
@@ -554,7 +531,7 @@ START_TEST(test_read_past_a_shrunk_file_is_ioerr)
 	ck_assert_int_eq(ftruncate(file_fd, 512 * 10 + 256), 0);
 	post(0, VIRTIO_BLK_T_IN, 10, 512, true);
 	post(1, VIRTIO_BLK_T_IN, 9, 512, true);
-	kick();
+	vth_notify(SLOT, 0);
 	wait_used(2);
 	ck_assert_uint_eq(guest.ram[STATUS(0)], VIRTIO_BLK_S_IOERR);
 	ck_assert_uint_eq(guest.ram[STATUS(1)], VIRTIO_BLK_S_OK);
@@ -573,8 +550,8 @@ static void check_reset_forgets_in_flight(void (*do_reset)(void))
 		     4096, k != 3);
 	}
 	post(4, VIRTIO_BLK_T_FLUSH, 0, 0, false);
-	kick();
-	ck_assert_uint_eq(used_idx(), 0);
+	vth_notify(SLOT, 0);
+	ck_assert_uint_eq(vth_used_idx(&vq), 0);
 	do_reset();
 	ck_assert_uint_eq(vth_bar_read(SLOT, VIRTIO_PCI_COMMON_STATUS, 1), 0);
 
@@ -589,10 +566,10 @@ static void check_reset_forgets_in_flight(void (*do_reset)(void))
 
 	/* and the device works for the new driver */
 	memset(guest.ram, 0, RAM_SIZE);
-	avail_idx = 0;
+	vq.avail_idx = 0;
 	driver_init();
 	post(0, VIRTIO_BLK_T_IN, 1, 512, true);
-	kick();
+	vth_notify(SLOT, 0);
 	wait_used(1);
 	ck_assert_uint_eq(guest.ram[STATUS(0)], VIRTIO_BLK_S_OK);
 	ck_assert_uint_eq(guest.ram[DATA(0)], pattern(512));

@@ -39,7 +39,7 @@
 static struct virtio_console *con;
 static int out_pipe[2], in_pipe[2];
 static unsigned irqs_raised, last_irq, poll_updates;
-static uint16_t rx_idx, tx_idx;
+static struct vth_ring rxq, txq;
 
 static void record_irq(void *opaque, unsigned irq)
 {
@@ -63,7 +63,14 @@ static void setup(void)
 
 	vth_guest_init(RAM_SIZE);
 	irqs_raised = last_irq = poll_updates = 0;
-	rx_idx = tx_idx = 0;
+	rxq = (struct vth_ring){ .desc = RX_DESC,
+				 .avail = RX_AVAIL,
+				 .used = RX_USED,
+				 .size = QSIZE };
+	txq = (struct vth_ring){ .desc = TX_DESC,
+				 .avail = TX_AVAIL,
+				 .used = TX_USED,
+				 .size = QSIZE };
 	ck_assert_int_eq(pipe(out_pipe), 0);
 	ck_assert_int_eq(pipe(in_pipe), 0);
 	/* reads of an empty out_pipe must not hang a failing test */
@@ -111,16 +118,6 @@ static void driver_init(bool set_driver_ok)
 					     VIRTIO_CONFIG_S_FEATURES_OK |
 					     VIRTIO_CONFIG_S_DRIVER_OK);
 	ck_assert(!guest.fault.raised);
-}
-
-static void make_avail(uint32_t avail, uint16_t *idx, uint16_t head)
-{
-	vth_make_avail(avail, QSIZE, idx, head);
-}
-
-static void kick(unsigned q)
-{
-	vth_notify(SLOT, q);
 }
 
 /* ---- tests ---- */
@@ -221,17 +218,17 @@ START_TEST(test_tx_queue_output_reaches_out_fd)
 	driver_init(true);
 	memcpy(guest.ram + BUF, "hello ", 6);
 	memcpy(guest.ram + BUF + 0x100, "world", 5);
-	vth_put_desc(TX_DESC, 2, BUF, 6, VRING_DESC_F_NEXT, 5);
-	vth_put_desc(TX_DESC, 5, BUF + 0x100, 5, 0, 0);
-	make_avail(TX_AVAIL, &tx_idx, 2);
-	kick(VIRTIO_CONSOLE_TX);
+	vth_put_desc(&txq, 2, BUF, 6, VRING_DESC_F_NEXT, 5);
+	vth_put_desc(&txq, 5, BUF + 0x100, 5, 0, 0);
+	vth_make_avail(&txq, 2);
+	vth_notify(SLOT, VIRTIO_CONSOLE_TX);
 
 	drain_output(got, sizeof(got));
 	ck_assert_str_eq(got, "hello world");
 	/* the buffer is back before the notification exit ends */
-	ck_assert_uint_eq(vth_used_idx(TX_USED), 1);
-	ck_assert_uint_eq(vth_used_elem(TX_USED, 0, 0), 2);
-	ck_assert_uint_eq(vth_used_elem(TX_USED, 0, 1), 0);
+	ck_assert_uint_eq(vth_used_idx(&txq), 1);
+	ck_assert_uint_eq(vth_used_elem(&txq, 0, 0), 2);
+	ck_assert_uint_eq(vth_used_elem(&txq, 0, 1), 0);
 	ck_assert_uint_eq(irqs_raised, 1);
 	ck_assert_uint_eq(last_irq, 1);
 	ck_assert_uint_eq(vth_mmio_read(vth_bar0(SLOT) + VIRTIO_PCI_BAR_ISR, 1),
@@ -245,16 +242,16 @@ START_TEST(test_tx_kicked_before_driver_ok_goes_out_at_driver_ok)
 
 	driver_init(false);
 	memcpy(guest.ram + BUF, "early", 5);
-	vth_put_desc(TX_DESC, 0, BUF, 5, 0, 0);
-	make_avail(TX_AVAIL, &tx_idx, 0);
-	kick(VIRTIO_CONSOLE_TX);
+	vth_put_desc(&txq, 0, BUF, 5, 0, 0);
+	vth_make_avail(&txq, 0);
+	vth_notify(SLOT, VIRTIO_CONSOLE_TX);
 	ck_assert_uint_eq(drain_output(got, sizeof(got)), 0);
 	vth_common_write(SLOT, VIRTIO_PCI_COMMON_STATUS, 1,
 			 vth_common_read(SLOT, VIRTIO_PCI_COMMON_STATUS, 1) |
 				 VIRTIO_CONFIG_S_DRIVER_OK);
 	drain_output(got, sizeof(got));
 	ck_assert_str_eq(got, "early");
-	ck_assert_uint_eq(vth_used_idx(TX_USED), 1);
+	ck_assert_uint_eq(vth_used_idx(&txq), 1);
 }
 END_TEST
 
@@ -262,18 +259,18 @@ START_TEST(test_rx_input_fills_a_buffer_and_raises_the_irq)
 {
 	driver_init(true);
 	ck_assert(!virtio_console_wants_input(con)); /* no buffers yet */
-	vth_put_desc(RX_DESC, 3, BUF, 16, VRING_DESC_F_WRITE, 0);
-	make_avail(RX_AVAIL, &rx_idx, 3);
-	kick(VIRTIO_CONSOLE_RX);
+	vth_put_desc(&rxq, 3, BUF, 16, VRING_DESC_F_WRITE, 0);
+	vth_make_avail(&rxq, 3);
+	vth_notify(SLOT, VIRTIO_CONSOLE_RX);
 	ck_assert_uint_eq(poll_updates, 1); /* the VMM hears of it */
 	ck_assert(virtio_console_wants_input(con));
 
 	ck_assert_int_eq(write(in_pipe[1], "abc", 3), 3);
 	virtio_console_input_ready(con);
 	ck_assert_mem_eq(guest.ram + BUF, "abc", 3);
-	ck_assert_uint_eq(vth_used_idx(RX_USED), 1);
-	ck_assert_uint_eq(vth_used_elem(RX_USED, 0, 0), 3);
-	ck_assert_uint_eq(vth_used_elem(RX_USED, 0, 1), 3);
+	ck_assert_uint_eq(vth_used_idx(&rxq), 1);
+	ck_assert_uint_eq(vth_used_elem(&rxq, 0, 0), 3);
+	ck_assert_uint_eq(vth_used_elem(&rxq, 0, 1), 3);
 	ck_assert_uint_eq(irqs_raised, 1);
 	ck_assert(!virtio_console_wants_input(con)); /* buffer used up */
 }
@@ -282,40 +279,40 @@ END_TEST
 START_TEST(test_rx_input_spreads_over_a_chain)
 {
 	driver_init(true);
-	vth_put_desc(RX_DESC, 0, BUF, 2, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT,
+	vth_put_desc(&rxq, 0, BUF, 2, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT,
 		     1);
-	vth_put_desc(RX_DESC, 1, BUF + 0x100, 8, VRING_DESC_F_WRITE, 0);
-	make_avail(RX_AVAIL, &rx_idx, 0);
+	vth_put_desc(&rxq, 1, BUF + 0x100, 8, VRING_DESC_F_WRITE, 0);
+	vth_make_avail(&rxq, 0);
 	ck_assert_int_eq(write(in_pipe[1], "xyzw", 4), 4);
 	virtio_console_input_ready(con);
 	ck_assert_mem_eq(guest.ram + BUF, "xy", 2);
 	ck_assert_mem_eq(guest.ram + BUF + 0x100, "zw", 2);
-	ck_assert_uint_eq(vth_used_elem(RX_USED, 0, 1), 4);
+	ck_assert_uint_eq(vth_used_elem(&rxq, 0, 1), 4);
 }
 END_TEST
 
 START_TEST(test_no_input_wanted_before_driver_ok)
 {
 	driver_init(false);
-	vth_put_desc(RX_DESC, 0, BUF, 16, VRING_DESC_F_WRITE, 0);
-	make_avail(RX_AVAIL, &rx_idx, 0);
+	vth_put_desc(&rxq, 0, BUF, 16, VRING_DESC_F_WRITE, 0);
+	vth_make_avail(&rxq, 0);
 	ck_assert(!virtio_console_wants_input(con));
 	ck_assert_int_eq(write(in_pipe[1], "a", 1), 1);
 	virtio_console_input_ready(con);
-	ck_assert_uint_eq(vth_used_idx(RX_USED), 0);
+	ck_assert_uint_eq(vth_used_idx(&rxq), 0);
 }
 END_TEST
 
 START_TEST(test_input_eof_closes_input_and_keeps_the_buffer)
 {
 	driver_init(true);
-	vth_put_desc(RX_DESC, 0, BUF, 16, VRING_DESC_F_WRITE, 0);
-	make_avail(RX_AVAIL, &rx_idx, 0);
+	vth_put_desc(&rxq, 0, BUF, 16, VRING_DESC_F_WRITE, 0);
+	vth_make_avail(&rxq, 0);
 	close(in_pipe[1]);
 	in_pipe[1] = -1;
 	virtio_console_input_ready(con);
 	ck_assert(!virtio_console_wants_input(con));
-	ck_assert_uint_eq(vth_used_idx(RX_USED), 0);
+	ck_assert_uint_eq(vth_used_idx(&rxq), 0);
 	ck_assert_uint_eq(irqs_raised, 0);
 	ck_assert(!guest.fault.raised);
 }
@@ -327,11 +324,11 @@ START_TEST(test_rx_no_interrupt_flag_suppresses_the_irq)
 
 	driver_init(true);
 	memcpy(guest.ram + RX_AVAIL, &flags, 2);
-	vth_put_desc(RX_DESC, 0, BUF, 16, VRING_DESC_F_WRITE, 0);
-	make_avail(RX_AVAIL, &rx_idx, 0);
+	vth_put_desc(&rxq, 0, BUF, 16, VRING_DESC_F_WRITE, 0);
+	vth_make_avail(&rxq, 0);
 	ck_assert_int_eq(write(in_pipe[1], "q", 1), 1);
 	virtio_console_input_ready(con);
-	ck_assert_uint_eq(vth_used_idx(RX_USED), 1);
+	ck_assert_uint_eq(vth_used_idx(&rxq), 1);
 	ck_assert_uint_eq(irqs_raised, 0);
 }
 END_TEST
@@ -341,24 +338,24 @@ START_TEST(test_tx_descriptor_outside_ram_kills_the_guest)
 	char got[8];
 
 	driver_init(true);
-	vth_put_desc(TX_DESC, 0, RAM_SIZE - 2, 4, 0, 0);
-	make_avail(TX_AVAIL, &tx_idx, 0);
-	kick(VIRTIO_CONSOLE_TX);
+	vth_put_desc(&txq, 0, RAM_SIZE - 2, 4, 0, 0);
+	vth_make_avail(&txq, 0);
+	vth_notify(SLOT, VIRTIO_CONSOLE_TX);
 	ck_assert(guest.fault.raised);
 	ck_assert_msg(strstr(guest.fault.reason,
 			     "virtqueue console.tx: descriptor 0 "
 			     "points outside RAM"),
 		      "reason: %s", guest.fault.reason);
 	ck_assert_uint_eq(drain_output(got, sizeof(got)), 0);
-	ck_assert_uint_eq(vth_used_idx(TX_USED), 0);
+	ck_assert_uint_eq(vth_used_idx(&txq), 0);
 }
 END_TEST
 
 START_TEST(test_guest_restart_resets_the_console)
 {
 	driver_init(true);
-	vth_put_desc(RX_DESC, 0, BUF, 16, VRING_DESC_F_WRITE, 0);
-	make_avail(RX_AVAIL, &rx_idx, 0);
+	vth_put_desc(&rxq, 0, BUF, 16, VRING_DESC_F_WRITE, 0);
+	vth_make_avail(&rxq, 0);
 	ck_assert(virtio_console_wants_input(con));
 	pci_bus_reset(guest.bus);
 	ck_assert(!virtio_console_wants_input(con));
@@ -366,7 +363,7 @@ START_TEST(test_guest_restart_resets_the_console)
 			  0);
 	/* and the driver can start over */
 	memset(guest.ram, 0, RAM_SIZE);
-	rx_idx = tx_idx = 0;
+	rxq.avail_idx = txq.avail_idx = 0;
 	driver_init(true);
 	ck_assert(!guest.fault.raised);
 }

@@ -47,7 +47,7 @@ static const uint8_t test_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
 static struct virtio_net *net;
 static int tap[2]; /* tap[0]: the device's; tap[1]: the host's side */
 static unsigned irqs_raised;
-static uint16_t rx_idx, tx_idx;
+static struct vth_ring rxq, txq;
 
 /* The fake event loop. */
 static int added_fd = -1;
@@ -103,7 +103,14 @@ static void setup(void)
 
 	vth_guest_init(RAM_SIZE);
 	irqs_raised = watch_calls = 0;
-	rx_idx = tx_idx = 0;
+	rxq = (struct vth_ring){ .desc = RX_DESC,
+				 .avail = RX_AVAIL,
+				 .used = RX_USED,
+				 .size = QSIZE };
+	txq = (struct vth_ring){ .desc = TX_DESC,
+				 .avail = TX_AVAIL,
+				 .used = TX_USED,
+				 .size = QSIZE };
 	added_fd = -1;
 	added_cb = NULL;
 	watched = false;
@@ -149,25 +156,15 @@ static void driver_init(void)
 	driver_init_with(BASE_FEATURES, true);
 }
 
-static void make_avail(uint32_t avail, uint16_t *idx, uint16_t head)
-{
-	vth_make_avail(avail, QSIZE, idx, head);
-}
-
-static void kick(unsigned q)
-{
-	vth_notify(SLOT, q);
-}
-
 /* Linux's add_recvbuf_small: the header, then room for a full frame. */
 static void post_rx_buffer(unsigned slot, uint32_t at)
 {
-	vth_put_desc(RX_DESC, 2 * slot, at, HDR,
+	vth_put_desc(&rxq, 2 * slot, at, HDR,
 		     VRING_DESC_F_WRITE | VRING_DESC_F_NEXT,
 		     (uint16_t)(2 * slot + 1));
-	vth_put_desc(RX_DESC, 2 * slot + 1, at + HDR, GOOD_PACKET_LEN,
+	vth_put_desc(&rxq, 2 * slot + 1, at + HDR, GOOD_PACKET_LEN,
 		     VRING_DESC_F_WRITE, 0);
-	make_avail(RX_AVAIL, &rx_idx, (uint16_t)(2 * slot));
+	vth_make_avail(&rxq, (uint16_t)(2 * slot));
 }
 
 /* A frame as the tap delivers it: header (with what a tap may leave in
@@ -330,16 +327,16 @@ START_TEST(test_tx_frame_reaches_the_tap_with_its_header)
 	driver_init();
 	/* header alone in the first descriptor, as without ANY_LAYOUT */
 	guest_frame(BUF, 60, 0xA5);
-	vth_put_desc(TX_DESC, 3, BUF, HDR, VRING_DESC_F_NEXT, 6);
-	vth_put_desc(TX_DESC, 6, BUF + HDR, 60, 0, 0);
-	make_avail(TX_AVAIL, &tx_idx, 3);
-	kick(VIRTIO_NET_TX);
+	vth_put_desc(&txq, 3, BUF, HDR, VRING_DESC_F_NEXT, 6);
+	vth_put_desc(&txq, 6, BUF + HDR, 60, 0, 0);
+	vth_make_avail(&txq, 3);
+	vth_notify(SLOT, VIRTIO_NET_TX);
 
 	ck_assert_int_eq(host_receives(got, sizeof(got)), HDR + 60);
 	ck_assert_mem_eq(got, guest.ram + BUF, HDR + 60);
-	ck_assert_uint_eq(vth_used_idx(TX_USED), 1);
-	ck_assert_uint_eq(vth_used_elem(TX_USED, 0, 0), 3);
-	ck_assert_uint_eq(vth_used_elem(TX_USED, 0, 1), 0);
+	ck_assert_uint_eq(vth_used_idx(&txq), 1);
+	ck_assert_uint_eq(vth_used_elem(&txq, 0, 0), 3);
+	ck_assert_uint_eq(vth_used_elem(&txq, 0, 1), 0);
 	ck_assert_uint_eq(irqs_raised, 1);
 	ck_assert(!guest.fault.raised);
 }
@@ -352,15 +349,15 @@ START_TEST(test_tx_batch_sends_every_frame_and_interrupts_once)
 	driver_init();
 	for (unsigned i = 0; i < 3; i++) {
 		guest_frame(BUF + 0x100 * i, 40, (uint8_t)i);
-		vth_put_desc(TX_DESC, i, BUF + 0x100 * i, HDR + 40, 0, 0);
-		make_avail(TX_AVAIL, &tx_idx, (uint16_t)i);
+		vth_put_desc(&txq, i, BUF + 0x100 * i, HDR + 40, 0, 0);
+		vth_make_avail(&txq, (uint16_t)i);
 	}
-	kick(VIRTIO_NET_TX);
+	vth_notify(SLOT, VIRTIO_NET_TX);
 	for (unsigned i = 0; i < 3; i++) {
 		ck_assert_int_eq(host_receives(got, sizeof(got)), HDR + 40);
 		ck_assert_uint_eq(got[HDR], i);
 	}
-	ck_assert_uint_eq(vth_used_idx(TX_USED), 3);
+	ck_assert_uint_eq(vth_used_idx(&txq), 3);
 	ck_assert_uint_eq(irqs_raised, 1);
 }
 END_TEST
@@ -370,13 +367,13 @@ START_TEST(test_tx_chain_shorter_than_the_header_is_dropped)
 	uint8_t got[64];
 
 	driver_init();
-	vth_put_desc(TX_DESC, 0, BUF, HDR - 4, VRING_DESC_F_NEXT, 1);
-	vth_put_desc(TX_DESC, 1, BUF + 0x100, 2, 0, 0);
-	make_avail(TX_AVAIL, &tx_idx, 0);
-	kick(VIRTIO_NET_TX);
+	vth_put_desc(&txq, 0, BUF, HDR - 4, VRING_DESC_F_NEXT, 1);
+	vth_put_desc(&txq, 1, BUF + 0x100, 2, 0, 0);
+	vth_make_avail(&txq, 0);
+	vth_notify(SLOT, VIRTIO_NET_TX);
 	ck_assert_int_eq(host_receives(got, sizeof(got)), -1);
 	ck_assert_int_eq(errno, EAGAIN);
-	ck_assert_uint_eq(vth_used_idx(TX_USED), 1); /* the buffer comes back */
+	ck_assert_uint_eq(vth_used_idx(&txq), 1); /* the buffer comes back */
 	ck_assert(!guest.fault.raised);
 }
 END_TEST
@@ -388,15 +385,15 @@ START_TEST(test_tx_with_offload_flags_not_negotiated_is_dropped)
 	driver_init();
 	guest_frame(BUF, 60, 1);
 	guest.ram[BUF] = VIRTIO_NET_HDR_F_NEEDS_CSUM;
-	vth_put_desc(TX_DESC, 0, BUF, HDR + 60, 0, 0);
-	make_avail(TX_AVAIL, &tx_idx, 0);
+	vth_put_desc(&txq, 0, BUF, HDR + 60, 0, 0);
+	vth_make_avail(&txq, 0);
 	guest_frame(BUF + 0x100, 60, 2);
 	guest.ram[BUF + 0x100 + 1] = VIRTIO_NET_HDR_GSO_TCPV4;
-	vth_put_desc(TX_DESC, 1, BUF + 0x100, HDR + 60, 0, 0);
-	make_avail(TX_AVAIL, &tx_idx, 1);
-	kick(VIRTIO_NET_TX);
+	vth_put_desc(&txq, 1, BUF + 0x100, HDR + 60, 0, 0);
+	vth_make_avail(&txq, 1);
+	vth_notify(SLOT, VIRTIO_NET_TX);
 	ck_assert_int_eq(host_receives(got, sizeof(got)), -1);
-	ck_assert_uint_eq(vth_used_idx(TX_USED), 2);
+	ck_assert_uint_eq(vth_used_idx(&txq), 2);
 }
 END_TEST
 
@@ -412,10 +409,12 @@ START_TEST(test_tx_drops_instead_of_blocking_when_the_tap_is_full)
 	ck_assert_int_eq(errno, EAGAIN);
 	driver_init();
 	guest_frame(BUF, 60, 0x77);
-	vth_put_desc(TX_DESC, 0, BUF, HDR + 60, 0, 0);
-	make_avail(TX_AVAIL, &tx_idx, 0);
-	kick(VIRTIO_NET_TX); /* returns: a blocking write would hang here */
-	ck_assert_uint_eq(vth_used_idx(TX_USED), 1);
+	vth_put_desc(&txq, 0, BUF, HDR + 60, 0, 0);
+	vth_make_avail(&txq, 0);
+	vth_notify(
+		SLOT,
+		VIRTIO_NET_TX); /* returns: a blocking write would hang here */
+	ck_assert_uint_eq(vth_used_idx(&txq), 1);
 	ck_assert_uint_eq(irqs_raised, 1);
 	/* what the host reads is the old fill only: the frame was dropped */
 	for (unsigned i = 0; i < queued; i++) {
@@ -433,7 +432,9 @@ START_TEST(test_tap_is_not_watched_until_driver_ok_with_buffers)
 	ck_assert(!watched); /* nothing to receive into at creation */
 	driver_init_with(BASE_FEATURES, false);
 	post_rx_buffer(0, BUF);
-	kick(VIRTIO_NET_RX); /* held back by the transport until DRIVER_OK */
+	vth_notify(
+		SLOT,
+		VIRTIO_NET_RX); /* held back by the transport until DRIVER_OK */
 	ck_assert(!watched);
 	set_driver_ok();
 	ck_assert(watched);
@@ -445,9 +446,9 @@ START_TEST(test_rx_notify_starts_watching_the_tap)
 	driver_init();
 	ck_assert(!watched);
 	post_rx_buffer(0, BUF);
-	kick(VIRTIO_NET_RX);
+	vth_notify(SLOT, VIRTIO_NET_RX);
 	ck_assert(watched);
-	ck_assert_uint_eq(vth_used_idx(RX_USED), 0); /* nothing arrived yet */
+	ck_assert_uint_eq(vth_used_idx(&rxq), 0); /* nothing arrived yet */
 }
 END_TEST
 
@@ -458,13 +459,13 @@ START_TEST(test_rx_frame_lands_in_the_guest_buffer_with_its_length)
 	driver_init();
 	memset(guest.ram + BUF, 0xCC, HDR); /* what the driver's memory held */
 	post_rx_buffer(0, BUF);
-	kick(VIRTIO_NET_RX);
+	vth_notify(SLOT, VIRTIO_NET_RX);
 	host_sends(60, 0x5A);
 	tap_readable();
 
-	ck_assert_uint_eq(vth_used_idx(RX_USED), 1);
-	ck_assert_uint_eq(vth_used_elem(RX_USED, 0, 0), 0);
-	ck_assert_uint_eq(vth_used_elem(RX_USED, 0, 1), HDR + 60);
+	ck_assert_uint_eq(vth_used_idx(&rxq), 1);
+	ck_assert_uint_eq(vth_used_elem(&rxq, 0, 0), 0);
+	ck_assert_uint_eq(vth_used_elem(&rxq, 0, 1), HDR + 60);
 	/* flags cleared (no GUEST_CSUM), num_buffers 1 (no MRG_RXBUF) */
 	ck_assert_mem_eq(guest.ram + BUF, want_hdr, HDR);
 	for (unsigned i = 0; i < 60; i++)
@@ -478,13 +479,13 @@ END_TEST
 START_TEST(test_rx_header_and_frame_in_one_buffer)
 {
 	driver_init();
-	vth_put_desc(RX_DESC, 0, BUF, HDR + GOOD_PACKET_LEN, VRING_DESC_F_WRITE,
+	vth_put_desc(&rxq, 0, BUF, HDR + GOOD_PACKET_LEN, VRING_DESC_F_WRITE,
 		     0);
-	make_avail(RX_AVAIL, &rx_idx, 0);
-	kick(VIRTIO_NET_RX);
+	vth_make_avail(&rxq, 0);
+	vth_notify(SLOT, VIRTIO_NET_RX);
 	host_sends(GOOD_PACKET_LEN, 0x33);
 	tap_readable();
-	ck_assert_uint_eq(vth_used_elem(RX_USED, 0, 1), HDR + GOOD_PACKET_LEN);
+	ck_assert_uint_eq(vth_used_elem(&rxq, 0, 1), HDR + GOOD_PACKET_LEN);
 	ck_assert_uint_eq(guest.ram[BUF + 10], 1);
 	ck_assert_uint_eq(guest.ram[BUF + HDR + GOOD_PACKET_LEN - 1], 0x33);
 }
@@ -495,23 +496,23 @@ START_TEST(test_rx_stops_watching_when_buffers_run_out)
 	driver_init();
 	post_rx_buffer(0, BUF);
 	post_rx_buffer(1, BUF + 0x1000);
-	kick(VIRTIO_NET_RX);
+	vth_notify(SLOT, VIRTIO_NET_RX);
 	ck_assert(watched);
 	host_sends(60, 1);
 	host_sends(60, 2);
 	host_sends(60, 3);
 	tap_readable();
-	ck_assert_uint_eq(vth_used_idx(RX_USED), 2);
+	ck_assert_uint_eq(vth_used_idx(&rxq), 2);
 	ck_assert_uint_eq(irqs_raised, 1); /* one interrupt for the batch */
 	ck_assert(!watched); /* a frame waits, but there is no room */
 
 	/* the driver refills: watching resumes, the third frame lands */
 	post_rx_buffer(2, BUF + 0x2000);
-	kick(VIRTIO_NET_RX);
+	vth_notify(SLOT, VIRTIO_NET_RX);
 	ck_assert(watched);
 	tap_readable();
-	ck_assert_uint_eq(vth_used_idx(RX_USED), 3);
-	ck_assert_uint_eq(vth_used_elem(RX_USED, 2, 0), 4);
+	ck_assert_uint_eq(vth_used_idx(&rxq), 3);
+	ck_assert_uint_eq(vth_used_elem(&rxq, 2, 0), 4);
 	ck_assert_uint_eq(guest.ram[BUF + 0x2000 + HDR], 3);
 	ck_assert(!watched);
 }
@@ -522,13 +523,13 @@ START_TEST(test_rx_keeps_watching_while_buffers_wait_for_frames)
 	driver_init();
 	post_rx_buffer(0, BUF);
 	post_rx_buffer(1, BUF + 0x1000);
-	kick(VIRTIO_NET_RX);
+	vth_notify(SLOT, VIRTIO_NET_RX);
 	host_sends(60, 1);
 	tap_readable();
-	ck_assert_uint_eq(vth_used_idx(RX_USED), 1);
+	ck_assert_uint_eq(vth_used_idx(&rxq), 1);
 	ck_assert(watched);
 	tap_readable(); /* spurious: nothing to read, nothing changes */
-	ck_assert_uint_eq(vth_used_idx(RX_USED), 1);
+	ck_assert_uint_eq(vth_used_idx(&rxq), 1);
 	ck_assert(watched);
 }
 END_TEST
@@ -539,7 +540,7 @@ START_TEST(test_rx_with_event_idx_asks_for_the_next_refill)
 
 	driver_init_with(BASE_FEATURES | 1ull << VIRTIO_RING_F_EVENT_IDX, true);
 	post_rx_buffer(0, BUF);
-	kick(VIRTIO_NET_RX);
+	vth_notify(SLOT, VIRTIO_NET_RX);
 	host_sends(60, 1);
 	tap_readable();
 	ck_assert(!watched);
@@ -552,18 +553,18 @@ END_TEST
 START_TEST(test_rx_buffer_too_short_for_the_header_comes_back_empty)
 {
 	driver_init();
-	vth_put_desc(RX_DESC, 0, BUF, HDR - 1, VRING_DESC_F_WRITE, 0);
-	make_avail(RX_AVAIL, &rx_idx, 0);
+	vth_put_desc(&rxq, 0, BUF, HDR - 1, VRING_DESC_F_WRITE, 0);
+	vth_make_avail(&rxq, 0);
 	post_rx_buffer(1, BUF + 0x1000);
-	kick(VIRTIO_NET_RX);
+	vth_notify(SLOT, VIRTIO_NET_RX);
 	host_sends(60, 0x42);
 	tap_readable();
-	ck_assert_uint_eq(vth_used_idx(RX_USED), 2);
-	ck_assert_uint_eq(vth_used_elem(RX_USED, 0, 0), 0);
-	ck_assert_uint_eq(vth_used_elem(RX_USED, 0, 1), 0);
+	ck_assert_uint_eq(vth_used_idx(&rxq), 2);
+	ck_assert_uint_eq(vth_used_elem(&rxq, 0, 0), 0);
+	ck_assert_uint_eq(vth_used_elem(&rxq, 0, 1), 0);
 	/* the frame was not lost: it went to the next buffer */
-	ck_assert_uint_eq(vth_used_elem(RX_USED, 1, 0), 2);
-	ck_assert_uint_eq(vth_used_elem(RX_USED, 1, 1), HDR + 60);
+	ck_assert_uint_eq(vth_used_elem(&rxq, 1, 0), 2);
+	ck_assert_uint_eq(vth_used_elem(&rxq, 1, 1), HDR + 60);
 	ck_assert_uint_eq(guest.ram[BUF + 0x1000 + HDR], 0x42);
 	ck_assert(!guest.fault.raised);
 }
@@ -572,12 +573,12 @@ END_TEST
 START_TEST(test_rx_frame_longer_than_the_buffer_is_cut_to_it)
 {
 	driver_init();
-	vth_put_desc(RX_DESC, 0, BUF, HDR + 20, VRING_DESC_F_WRITE, 0);
-	make_avail(RX_AVAIL, &rx_idx, 0);
-	kick(VIRTIO_NET_RX);
+	vth_put_desc(&rxq, 0, BUF, HDR + 20, VRING_DESC_F_WRITE, 0);
+	vth_make_avail(&rxq, 0);
+	vth_notify(SLOT, VIRTIO_NET_RX);
 	host_sends(100, 0x11);
 	tap_readable();
-	ck_assert_uint_eq(vth_used_elem(RX_USED, 0, 1), HDR + 20);
+	ck_assert_uint_eq(vth_used_elem(&rxq, 0, 1), HDR + 20);
 	ck_assert_uint_eq(guest.ram[BUF + HDR + 20], 0);
 }
 END_TEST
@@ -588,12 +589,12 @@ START_TEST(test_rx_runt_from_the_tap_is_dropped_and_the_buffer_reused)
 
 	driver_init();
 	post_rx_buffer(0, BUF);
-	kick(VIRTIO_NET_RX);
+	vth_notify(SLOT, VIRTIO_NET_RX);
 	ck_assert_int_eq(write(tap[1], runt, sizeof(runt)), sizeof(runt));
 	host_sends(60, 0x99);
 	tap_readable();
-	ck_assert_uint_eq(vth_used_idx(RX_USED), 1);
-	ck_assert_uint_eq(vth_used_elem(RX_USED, 0, 1), HDR + 60);
+	ck_assert_uint_eq(vth_used_idx(&rxq), 1);
+	ck_assert_uint_eq(vth_used_elem(&rxq, 0, 1), HDR + 60);
 	ck_assert_uint_eq(guest.ram[BUF + HDR], 0x99);
 }
 END_TEST
@@ -602,14 +603,14 @@ START_TEST(test_rx_readable_part_of_a_chain_is_not_written)
 {
 	driver_init();
 	memset(guest.ram + BUF, 0xEE, 16);
-	vth_put_desc(RX_DESC, 0, BUF, 16, VRING_DESC_F_NEXT, 1);
-	vth_put_desc(RX_DESC, 1, BUF + 0x100, HDR + GOOD_PACKET_LEN,
+	vth_put_desc(&rxq, 0, BUF, 16, VRING_DESC_F_NEXT, 1);
+	vth_put_desc(&rxq, 1, BUF + 0x100, HDR + GOOD_PACKET_LEN,
 		     VRING_DESC_F_WRITE, 0);
-	make_avail(RX_AVAIL, &rx_idx, 0);
-	kick(VIRTIO_NET_RX);
+	vth_make_avail(&rxq, 0);
+	vth_notify(SLOT, VIRTIO_NET_RX);
 	host_sends(60, 0x21);
 	tap_readable();
-	ck_assert_uint_eq(vth_used_elem(RX_USED, 0, 1), HDR + 60);
+	ck_assert_uint_eq(vth_used_elem(&rxq, 0, 1), HDR + 60);
 	ck_assert_uint_eq(guest.ram[BUF], 0xEE);
 	ck_assert_uint_eq(guest.ram[BUF + 0x100 + HDR], 0x21);
 }
@@ -618,16 +619,16 @@ END_TEST
 START_TEST(test_rx_descriptor_outside_ram_kills_the_guest)
 {
 	driver_init();
-	vth_put_desc(RX_DESC, 0, RAM_SIZE - 8, HDR + GOOD_PACKET_LEN,
+	vth_put_desc(&rxq, 0, RAM_SIZE - 8, HDR + GOOD_PACKET_LEN,
 		     VRING_DESC_F_WRITE, 0);
-	make_avail(RX_AVAIL, &rx_idx, 0);
-	kick(VIRTIO_NET_RX);
+	vth_make_avail(&rxq, 0);
+	vth_notify(SLOT, VIRTIO_NET_RX);
 	host_sends(60, 1);
 	tap_readable();
 	ck_assert(guest.fault.raised);
 	ck_assert_msg(strstr(guest.fault.reason, "virtqueue net.rx"),
 		      "reason: %s", guest.fault.reason);
-	ck_assert_uint_eq(vth_used_idx(RX_USED), 0);
+	ck_assert_uint_eq(vth_used_idx(&rxq), 0);
 	ck_assert(!watched); /* a broken queue takes nothing more */
 }
 END_TEST
@@ -636,7 +637,7 @@ START_TEST(test_reset_stops_watching_and_the_driver_can_start_over)
 {
 	driver_init();
 	post_rx_buffer(0, BUF);
-	kick(VIRTIO_NET_RX);
+	vth_notify(SLOT, VIRTIO_NET_RX);
 	ck_assert(watched);
 	pci_bus_reset(guest.bus);
 	ck_assert(!watched);
@@ -644,13 +645,13 @@ START_TEST(test_reset_stops_watching_and_the_driver_can_start_over)
 			  0);
 
 	memset(guest.ram, 0, RAM_SIZE);
-	rx_idx = tx_idx = 0;
+	rxq.avail_idx = txq.avail_idx = 0;
 	driver_init();
 	post_rx_buffer(0, BUF);
-	kick(VIRTIO_NET_RX);
+	vth_notify(SLOT, VIRTIO_NET_RX);
 	host_sends(60, 7);
 	tap_readable();
-	ck_assert_uint_eq(vth_used_idx(RX_USED), 1);
+	ck_assert_uint_eq(vth_used_idx(&rxq), 1);
 	ck_assert(!guest.fault.raised);
 }
 END_TEST
@@ -659,13 +660,13 @@ START_TEST(test_device_status_reset_stops_watching)
 {
 	driver_init();
 	post_rx_buffer(0, BUF);
-	kick(VIRTIO_NET_RX);
+	vth_notify(SLOT, VIRTIO_NET_RX);
 	ck_assert(watched);
 	vth_common_write(SLOT, VIRTIO_PCI_COMMON_STATUS, 1, 0);
 	ck_assert(!watched);
 	host_sends(60, 7);
 	tap_readable(); /* a readiness report already under way */
-	ck_assert_uint_eq(vth_used_idx(RX_USED), 0);
+	ck_assert_uint_eq(vth_used_idx(&rxq), 0);
 }
 END_TEST
 
@@ -674,22 +675,22 @@ START_TEST(test_rx_end_of_input_stops_watching_until_reset)
 	driver_init();
 	post_rx_buffer(0, BUF);
 	post_rx_buffer(1, BUF + 0x1000);
-	kick(VIRTIO_NET_RX);
+	vth_notify(SLOT, VIRTIO_NET_RX);
 	/* the fd reads 0 from now on (a socket can; a tap never does) */
 	close(tap[1]);
 	tap[1] = socket(AF_UNIX, SOCK_SEQPACKET, 0); /* for teardown */
 	tap_readable();
 	ck_assert(!watched); /* no busy loop on a dead fd */
-	ck_assert_uint_eq(vth_used_idx(RX_USED), 0);
-	kick(VIRTIO_NET_RX);
+	ck_assert_uint_eq(vth_used_idx(&rxq), 0);
+	vth_notify(SLOT, VIRTIO_NET_RX);
 	ck_assert(!watched);
 
 	/* a new driver tries again */
 	memset(guest.ram, 0, RAM_SIZE);
-	rx_idx = tx_idx = 0;
+	rxq.avail_idx = txq.avail_idx = 0;
 	driver_init();
 	post_rx_buffer(0, BUF);
-	kick(VIRTIO_NET_RX);
+	vth_notify(SLOT, VIRTIO_NET_RX);
 	ck_assert(watched);
 }
 END_TEST

@@ -27,7 +27,7 @@
 #define QSIZE 8u
 
 static unsigned irqs_raised;
-static uint16_t avail_idx;
+static struct vth_ring vq;
 
 static void record_irq(void *opaque, unsigned irq)
 {
@@ -43,7 +43,9 @@ static void setup(void)
 
 	vth_guest_init(RAM_SIZE);
 	irqs_raised = 0;
-	avail_idx = 0;
+	vq = (struct vth_ring){
+		.desc = DESC, .avail = AVAIL, .used = USED, .size = QSIZE
+	};
 	vth_bus_create(host, MMIO_BASE, MMIO_SIZE);
 	ck_assert_msg(virtio_rng_create(guest.bus, err, sizeof(err)) != NULL,
 		      "%s", err);
@@ -65,32 +67,6 @@ static void driver_init(bool driver_ok)
 	if (driver_ok)
 		vth_set_status(SLOT, status_ok | VIRTIO_CONFIG_S_DRIVER_OK);
 	ck_assert(!guest.fault.raised);
-}
-
-static void put_desc(unsigned i, uint64_t addr, uint32_t len, uint16_t flags,
-		     uint16_t next)
-{
-	vth_put_desc(DESC, i, addr, len, flags, next);
-}
-
-static void make_avail(uint16_t head)
-{
-	vth_make_avail(AVAIL, QSIZE, &avail_idx, head);
-}
-
-static uint16_t used_idx(void)
-{
-	return vth_used_idx(USED);
-}
-
-static uint32_t used_elem(unsigned i, unsigned field)
-{
-	return vth_used_elem(USED, i, field);
-}
-
-static void kick(void)
-{
-	vth_notify(SLOT, 0);
 }
 
 /* 64 random bytes are all zero with probability 2^-512. */
@@ -119,12 +95,12 @@ END_TEST
 START_TEST(test_request_fills_the_whole_buffer)
 {
 	driver_init(true);
-	put_desc(5, BUF, 64, VRING_DESC_F_WRITE, 0);
-	make_avail(5);
-	kick();
-	ck_assert_uint_eq(used_idx(), 1);
-	ck_assert_uint_eq(used_elem(0, 0), 5);
-	ck_assert_uint_eq(used_elem(0, 1), 64);
+	vth_put_desc(&vq, 5, BUF, 64, VRING_DESC_F_WRITE, 0);
+	vth_make_avail(&vq, 5);
+	vth_notify(SLOT, 0);
+	ck_assert_uint_eq(vth_used_idx(&vq), 1);
+	ck_assert_uint_eq(vth_used_elem(&vq, 0, 0), 5);
+	ck_assert_uint_eq(vth_used_elem(&vq, 0, 1), 64);
 	ck_assert(!all_zero(BUF, 64));
 	ck_assert(all_zero(BUF + 64, 64)); /* not a byte more */
 	ck_assert_uint_eq(irqs_raised, 1);
@@ -135,11 +111,12 @@ END_TEST
 START_TEST(test_request_over_a_chain_fills_every_buffer)
 {
 	driver_init(true);
-	put_desc(0, BUF, 64, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 1);
-	put_desc(1, BUF + 0x1000, 64, VRING_DESC_F_WRITE, 0);
-	make_avail(0);
-	kick();
-	ck_assert_uint_eq(used_elem(0, 1), 128);
+	vth_put_desc(&vq, 0, BUF, 64, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT,
+		     1);
+	vth_put_desc(&vq, 1, BUF + 0x1000, 64, VRING_DESC_F_WRITE, 0);
+	vth_make_avail(&vq, 0);
+	vth_notify(SLOT, 0);
+	ck_assert_uint_eq(vth_used_elem(&vq, 0, 1), 128);
 	ck_assert(!all_zero(BUF, 64));
 	ck_assert(!all_zero(BUF + 0x1000, 64));
 }
@@ -148,12 +125,12 @@ END_TEST
 START_TEST(test_successive_requests_get_different_bytes)
 {
 	driver_init(true);
-	put_desc(0, BUF, 64, VRING_DESC_F_WRITE, 0);
-	put_desc(1, BUF + 0x100, 64, VRING_DESC_F_WRITE, 0);
-	make_avail(0);
-	make_avail(1);
-	kick();
-	ck_assert_uint_eq(used_idx(), 2);
+	vth_put_desc(&vq, 0, BUF, 64, VRING_DESC_F_WRITE, 0);
+	vth_put_desc(&vq, 1, BUF + 0x100, 64, VRING_DESC_F_WRITE, 0);
+	vth_make_avail(&vq, 0);
+	vth_make_avail(&vq, 1);
+	vth_notify(SLOT, 0);
+	ck_assert_uint_eq(vth_used_idx(&vq), 2);
 	ck_assert_uint_eq(irqs_raised, 1); /* one interrupt per batch */
 	ck_assert(memcmp(guest.ram + BUF, guest.ram + BUF + 0x100, 64) != 0);
 }
@@ -164,10 +141,10 @@ START_TEST(test_large_request_is_filled_up_to_the_cap)
 	uint32_t len = VIRTIO_RNG_MAX_FILL + 0x4000;
 
 	driver_init(true);
-	put_desc(0, BUF, len, VRING_DESC_F_WRITE, 0);
-	make_avail(0);
-	kick();
-	ck_assert_uint_eq(used_elem(0, 1), VIRTIO_RNG_MAX_FILL);
+	vth_put_desc(&vq, 0, BUF, len, VRING_DESC_F_WRITE, 0);
+	vth_make_avail(&vq, 0);
+	vth_notify(SLOT, 0);
+	ck_assert_uint_eq(vth_used_elem(&vq, 0, 1), VIRTIO_RNG_MAX_FILL);
 	ck_assert(!all_zero(BUF + VIRTIO_RNG_MAX_FILL - 64, 64));
 	ck_assert(all_zero(BUF + VIRTIO_RNG_MAX_FILL, 64));
 }
@@ -178,15 +155,15 @@ START_TEST(test_chain_without_writable_buffer_comes_back_empty)
 {
 	memset(guest.ram + BUF, 0xAB, 16);
 	driver_init(true);
-	put_desc(0, BUF, 16, 0, 0);
-	make_avail(0);
-	put_desc(1, BUF + 0x100, 32, VRING_DESC_F_WRITE, 0);
-	make_avail(1);
-	kick();
-	ck_assert_uint_eq(used_idx(), 2);
-	ck_assert_uint_eq(used_elem(0, 1), 0);
+	vth_put_desc(&vq, 0, BUF, 16, 0, 0);
+	vth_make_avail(&vq, 0);
+	vth_put_desc(&vq, 1, BUF + 0x100, 32, VRING_DESC_F_WRITE, 0);
+	vth_make_avail(&vq, 1);
+	vth_notify(SLOT, 0);
+	ck_assert_uint_eq(vth_used_idx(&vq), 2);
+	ck_assert_uint_eq(vth_used_elem(&vq, 0, 1), 0);
 	ck_assert_uint_eq(guest.ram[BUF], 0xAB);
-	ck_assert_uint_eq(used_elem(1, 1), 32); /* the queue goes on */
+	ck_assert_uint_eq(vth_used_elem(&vq, 1, 1), 32); /* the queue goes on */
 	ck_assert(!guest.fault.raised);
 }
 END_TEST
@@ -195,11 +172,11 @@ START_TEST(test_readable_part_of_a_chain_is_not_written)
 {
 	memset(guest.ram + BUF, 0xAB, 16);
 	driver_init(true);
-	put_desc(0, BUF, 16, VRING_DESC_F_NEXT, 1);
-	put_desc(1, BUF + 0x100, 32, VRING_DESC_F_WRITE, 0);
-	make_avail(0);
-	kick();
-	ck_assert_uint_eq(used_elem(0, 1), 32);
+	vth_put_desc(&vq, 0, BUF, 16, VRING_DESC_F_NEXT, 1);
+	vth_put_desc(&vq, 1, BUF + 0x100, 32, VRING_DESC_F_WRITE, 0);
+	vth_make_avail(&vq, 0);
+	vth_notify(SLOT, 0);
+	ck_assert_uint_eq(vth_used_elem(&vq, 0, 1), 32);
 	ck_assert_uint_eq(guest.ram[BUF], 0xAB);
 	ck_assert_uint_eq(guest.ram[BUF + 15], 0xAB);
 }
@@ -208,26 +185,26 @@ END_TEST
 START_TEST(test_request_made_before_driver_ok_is_served_at_driver_ok)
 {
 	driver_init(false);
-	put_desc(0, BUF, 64, VRING_DESC_F_WRITE, 0);
-	make_avail(0);
-	kick();
-	ck_assert_uint_eq(used_idx(), 0);
+	vth_put_desc(&vq, 0, BUF, 64, VRING_DESC_F_WRITE, 0);
+	vth_make_avail(&vq, 0);
+	vth_notify(SLOT, 0);
+	ck_assert_uint_eq(vth_used_idx(&vq), 0);
 	vth_set_status(SLOT, status_ok | VIRTIO_CONFIG_S_DRIVER_OK);
-	ck_assert_uint_eq(used_idx(), 1);
-	ck_assert_uint_eq(used_elem(0, 1), 64);
+	ck_assert_uint_eq(vth_used_idx(&vq), 1);
+	ck_assert_uint_eq(vth_used_elem(&vq, 0, 1), 64);
 }
 END_TEST
 
 START_TEST(test_buffer_outside_ram_kills_the_guest)
 {
 	driver_init(true);
-	put_desc(0, RAM_SIZE - 8, 64, VRING_DESC_F_WRITE, 0);
-	make_avail(0);
-	kick();
+	vth_put_desc(&vq, 0, RAM_SIZE - 8, 64, VRING_DESC_F_WRITE, 0);
+	vth_make_avail(&vq, 0);
+	vth_notify(SLOT, 0);
 	ck_assert(guest.fault.raised);
 	ck_assert_msg(strstr(guest.fault.reason, "virtqueue rng.requestq"),
 		      "reason: %s", guest.fault.reason);
-	ck_assert_uint_eq(used_idx(), 0);
+	ck_assert_uint_eq(vth_used_idx(&vq), 0);
 }
 END_TEST
 
