@@ -265,11 +265,13 @@ static void deliver_interrupts(struct vm *vm, struct vcpu_context *c)
 
 	if (irq >= LGUEST_IRQS)
 		return;
-	/* Not now (the guest sits at its iret), or more are waiting: the
-	 * guest may run a long time without an exit, so come back soon. */
-	if ((!lguest_try_deliver_irq(&vm->lg, &c->r, irq) &&
-	     c->r.eip == vm->lg.noirq_iret) ||
-	    lguest_irq_pending(&vm->lg) < LGUEST_IRQS)
+	/* Not now because the guest sits at its iret, or delivered with more
+	 * waiting: the guest may run a long time without an exit, so come
+	 * back soon.  (Held back by the guest's own irq_enabled, it will ask
+	 * with SEND_INTERRUPTS: no need to poll.) */
+	bool delivered = lguest_try_deliver_irq(&vm->lg, &c->r, irq);
+	if ((!delivered && c->r.eip == vm->lg.noirq_iret) ||
+	    (delivered && lguest_irq_pending(&vm->lg) < LGUEST_IRQS))
 		event_timer_arm(vm->retry, RETRY_NS);
 }
 
