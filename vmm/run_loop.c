@@ -331,6 +331,7 @@ enum vm_result vm_run(struct vm *vm)
 		rc = ioctl(vm->vcpu_fd, KVM_RUN, 0);
 		run->immediate_exit = 0;
 		run->kvm_dirty_regs = 0;
+		TRACE("exit", "reason=%d", rc < 0 ? -1 : (int)run->exit_reason);
 		if (rc < 0 && errno != EINTR && errno != EAGAIN) {
 			fprintf(stderr, "lgkvm: KVM_RUN: %s\n", strerror(errno));
 			return finish(vm, VM_CRASHED);

@@ -1,7 +1,8 @@
 /*
  * The --trace output: one line per event, "<seq> <seconds> <kind> <details>"
  * (seconds since lgkvm started, to the microsecond).
- * Kinds: hcall, trap, pf, irq, io, mmio, fallback, mmu, dev.  The format is
+ * Kinds: exit (one per KVM_RUN return: the KVM exit reason, -1 for a
+ * kick), hcall, trap, pf, irq, io, mmio, fallback, mmu, dev, idt.  The format is
  * the project's trace format; keep details as key=value pairs so traces can
  * be compared with those of the in-kernel lguest.
  */
