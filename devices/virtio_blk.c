@@ -48,6 +48,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "devices/iov.h"
 #include "devices/virtio_pci.h"
 #include "vmm/trace.h"
 
@@ -129,35 +130,6 @@ static const char *blk_type_name(uint32_t type)
 }
 
 /* ---- iovec helpers: the chain seen as one run of bytes ---- */
-
-/* Copies bytes [0, len) of the iovecs into buf (the caller checked len). */
-static void blk_iov_gather(const struct iovec *iov, unsigned n, void *buf,
-			   size_t len)
-{
-	uint8_t *p = buf;
-
-	for (unsigned i = 0; i < n && len; i++) {
-		size_t l = iov[i].iov_len < len ? iov[i].iov_len : len;
-
-		memcpy(p, iov[i].iov_base, l);
-		p += l;
-		len -= l;
-	}
-}
-
-static void blk_iov_scatter(const struct iovec *iov, unsigned n,
-			    const void *buf, size_t len)
-{
-	const uint8_t *p = buf;
-
-	for (unsigned i = 0; i < n && len; i++) {
-		size_t l = iov[i].iov_len < len ? iov[i].iov_len : len;
-
-		memcpy(iov[i].iov_base, p, l);
-		p += l;
-		len -= l;
-	}
-}
 
 /* Bytes [skip, skip + len) of src as iovecs in dst; returns their count
  * (at most n). */
@@ -381,7 +353,7 @@ static void blk_request(struct virtio_blk *blk, const struct virtq_chain *c)
 		return;
 	}
 	status = blk_status_byte(c);
-	blk_iov_gather(c->readable, c->n_readable, &hdr, sizeof(hdr));
+	iov_copy_from(c->readable, c->n_readable, 0, &hdr, sizeof(hdr));
 	type = le32toh(hdr.type);
 	sector = le64toh(hdr.sector);
 	data_out = c->readable_len - BLK_HEADER_LEN;
@@ -431,7 +403,7 @@ static void blk_request(struct virtio_blk *blk, const struct virtq_chain *c)
 			return;
 		}
 		k = blk_iov_slice(c->writable, c->n_writable, 0, n, id_iov);
-		blk_iov_scatter(id_iov, k, blk->id, n);
+		iov_copy_to(id_iov, k, 0, blk->id, n);
 		blk_answer(blk, c->head, status, VIRTIO_BLK_S_OK, n, type,
 			   sector, n);
 		return;

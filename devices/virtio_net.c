@@ -23,6 +23,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "devices/iov.h"
 #include "devices/virtio_pci.h"
 #include "vmm/trace.h"
 
@@ -44,46 +45,6 @@ struct virtio_net {
 	struct iovec tx_iov[VIRTIO_NET_QUEUE_SIZE];
 	struct iovec rx_iov[VIRTIO_NET_QUEUE_SIZE];
 };
-
-/* Copies len bytes at byte `off` of the buffers out of / into them; false
- * when the buffers end first. */
-static bool net_iov_read(const struct iovec *iov, unsigned n, size_t off,
-			 uint8_t *dst, size_t len)
-{
-	for (unsigned i = 0; i < n && len; i++) {
-		size_t l = iov[i].iov_len, take;
-
-		if (off >= l) {
-			off -= l;
-			continue;
-		}
-		take = l - off < len ? l - off : len;
-		memcpy(dst, (const uint8_t *)iov[i].iov_base + off, take);
-		dst += take;
-		len -= take;
-		off = 0;
-	}
-	return len == 0;
-}
-
-static bool net_iov_write(const struct iovec *iov, unsigned n, size_t off,
-			  const uint8_t *src, size_t len)
-{
-	for (unsigned i = 0; i < n && len; i++) {
-		size_t l = iov[i].iov_len, put;
-
-		if (off >= l) {
-			off -= l;
-			continue;
-		}
-		put = l - off < len ? l - off : len;
-		memcpy((uint8_t *)iov[i].iov_base + off, src, put);
-		src += put;
-		len -= put;
-		off = 0;
-	}
-	return len == 0;
-}
 
 /* Watch the fd exactly while a received frame has somewhere to go. */
 static void net_update_watch(struct virtio_net *net)
@@ -111,7 +72,7 @@ static void net_transmit_one(struct virtio_net *net,
 	if (chain->n_writable)
 		TRACE("dev", "net=%s tx-writable-ignored head=%u", net->name,
 		      chain->head);
-	if (!net_iov_read(chain->readable, chain->n_readable, 0, hdr,
+	if (!iov_copy_from(chain->readable, chain->n_readable, 0, hdr,
 			  sizeof(hdr))) {
 		TRACE("dev", "net=%s tx-drop short=%u head=%u", net->name,
 		      chain->readable_len, chain->head);
@@ -160,7 +121,7 @@ static uint32_t net_rx_finish(struct virtio_net *net,
 		TRACE("dev", "net=%s rx-drop runt=%zu", net->name, n);
 		return 0;
 	}
-	net_iov_read(chain->writable, chain->n_writable, NET_HDR_GSO_TYPE, &gso,
+	iov_copy_from(chain->writable, chain->n_writable, NET_HDR_GSO_TYPE, &gso,
 		     1);
 	if (gso != VIRTIO_NET_HDR_GSO_NONE) {
 		/* The tap has no offloads, so this does not happen; the
@@ -171,7 +132,7 @@ static uint32_t net_rx_finish(struct virtio_net *net,
 	/* No GUEST_CSUM: flags must be 0 (5.1.6.4.1); and the tap leaves
 	 * num_buffers as it was, while without MRG_RXBUF it must be 1. */
 	hdr[NET_HDR_NUM_BUFFERS] = 1;
-	net_iov_write(chain->writable, chain->n_writable, 0, hdr, sizeof(hdr));
+	iov_copy_to(chain->writable, chain->n_writable, 0, hdr, sizeof(hdr));
 	/* A frame longer than the buffer arrives cut to it (readv on a tap
 	 * returns what it copied); never report more than the buffer. */
 	return n < chain->writable_len ? (uint32_t)n : chain->writable_len;
