@@ -144,6 +144,28 @@ static enum fallback_result emulate_x87(struct vm *vm, struct vcpu_context *c,
 	return FALLBACK_DONE;
 }
 
+static enum fallback_result emulate_iret(struct vm *vm, struct guest_regs *r)
+{
+	vm->exits[EXIT_IRET]++;
+	if (!lguest_emulate_iret(&vm->lg, r) && !vm->fault.raised)
+		guest_fault_raise(&vm->fault, "iret at %#x with an unmapped stack %#x",
+				  r->eip, r->esp);
+	return vm->fault.raised ? FALLBACK_KILLED : FALLBACK_DONE;
+}
+
+/* `int n` (len bytes, r->eip already past it) through the guest's IDT;
+ * with no handler for it the guest is killed. */
+static enum fallback_result software_interrupt(struct vm *vm,
+					       struct guest_regs *r,
+					       unsigned vector, unsigned len)
+{
+	if (!lguest_software_interrupt(&vm->lg, r, vector, len) &&
+	    !vm->fault.raised)
+		guest_fault_raise(&vm->fault, "int $%#x at %#x with no handler",
+				  vector, r->eip - len);
+	return vm->fault.raised ? FALLBACK_KILLED : FALLBACK_DONE;
+}
+
 enum fallback_result engine_fallback(struct vm *vm, struct vcpu_context *c,
 				     int why)
 {
@@ -193,12 +215,7 @@ enum fallback_result engine_fallback(struct vm *vm, struct vcpu_context *c,
 		/* #GP(0) from `iret`: only the engine's refusal is ours. */
 		if (code[0] != 0xcf)
 			return FALLBACK_NOT_OURS;
-		vm->exits[EXIT_IRET]++;
-		if (!lguest_emulate_iret(&vm->lg, r) && !vm->fault.raised)
-			guest_fault_raise(&vm->fault,
-					  "iret at %#x with an unmapped stack %#x",
-					  r->eip, r->esp);
-		return vm->fault.raised ? FALLBACK_KILLED : FALLBACK_DONE;
+		return emulate_iret(vm, r);
 	}
 
 	vm->exits[EXIT_FALLBACK]++;
@@ -214,19 +231,11 @@ enum fallback_result engine_fallback(struct vm *vm, struct vcpu_context *c,
 			lguest_hypercall(&vm->lg, r);
 			return FALLBACK_DONE;
 		}
-		if (!lguest_software_interrupt(&vm->lg, r, code[1], 2) &&
-		    !vm->fault.raised)
-			guest_fault_raise(&vm->fault,
-					  "int $%#x at %#x with no handler",
-					  code[1], r->eip - 2);
-		return vm->fault.raised ? FALLBACK_KILLED : FALLBACK_DONE;
+		return software_interrupt(vm, r, code[1], 2);
 	case 0xcc: /* int3 */
 		r->eip += 1;
 		TRACE("fallback", "int3 eip=%#x", r->eip - 1);
-		if (!lguest_software_interrupt(&vm->lg, r, 3, 1) && !vm->fault.raised)
-			guest_fault_raise(&vm->fault, "int3 at %#x with no handler",
-					  r->eip - 1);
-		return vm->fault.raised ? FALLBACK_KILLED : FALLBACK_DONE;
+		return software_interrupt(vm, r, 3, 1);
 	case 0xce: /* into */
 		r->eip += 1;
 		if (!(r->eflags & 0x800))
@@ -234,12 +243,7 @@ enum fallback_result engine_fallback(struct vm *vm, struct vcpu_context *c,
 		lguest_software_interrupt(&vm->lg, r, 4, 1);
 		return vm->fault.raised ? FALLBACK_KILLED : FALLBACK_DONE;
 	case 0xcf: /* iret at CPL 1 may also arrive as an internal error */
-		vm->exits[EXIT_IRET]++;
-		if (!lguest_emulate_iret(&vm->lg, r) && !vm->fault.raised)
-			guest_fault_raise(&vm->fault,
-					  "iret at %#x with an unmapped stack %#x",
-					  r->eip, r->esp);
-		return vm->fault.raised ? FALLBACK_KILLED : FALLBACK_DONE;
+		return emulate_iret(vm, r);
 	default:
 		break;
 	}
