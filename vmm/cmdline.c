@@ -22,12 +22,14 @@ static void usage(FILE *f)
 		"                 [--net tap=NAME[,mac=MAC]] [--rng] [--trace FILE]\n"
 		"                 [--verbose] [--stats] [--pae|--no-pae]\n"
 		"                 [KERNEL [KERNEL-ARGS...]]\n"
+		"       lgkvm probe\n"
 		"       lgkvm [--verbose] [--tunnet=IP:MAC|bridge:BR:MAC] [--block=FILE]\n"
 		"             [--initrd=FILE] [--rng] [--username=USER] [--chroot=DIR]\n"
 		"             MEM-MiB KERNEL [KERNEL-ARGS...]   (the lguest Launcher's form)\n"
 		"\n"
 		"Boots an i386 Linux kernel built with CONFIG_LGUEST_GUEST=y (a bzImage or\n"
 		"vmlinux) under /dev/kvm. Without KERNEL, `run` boots the built-in demo guest.\n"
+		"`probe` says which KVM engine lgkvm finds and exits 0 if it can make a VM.\n"
 		"  --mem MiB        guest RAM (default %d, %d to %d)\n"
 		"  --initrd FILE    initial ramdisk\n"
 		"  --block FILE[,ro]  a virtio block device backed by FILE (repeatable)\n"
@@ -288,6 +290,12 @@ int cmdline_parse(int argc, char **argv, struct vm_config *cfg)
 		return parse_run(1, argv, cfg);
 	if (!strcmp(argv[1], "run"))
 		return parse_run(argc - 1, argv + 1, cfg);
+	if (!strcmp(argv[1], "probe")) {
+		if (argc > 2)
+			return bad("probe takes no arguments");
+		cfg->probe = true;
+		return 0;
+	}
 	if (argv[1][0] == '-' || (argv[1][0] >= '0' && argv[1][0] <= '9'))
 		return parse_launcher(argc, argv, cfg);
 	return bad("unknown command '%s'", argv[1]);

@@ -6,6 +6,7 @@
 #include <sys/ioctl.h>
 
 #include "vmm/cpuid.h"
+#include "vmm/port_io.h"
 #include "vmm/trace.h"
 #include "vmm/x87_emulate.h"
 
@@ -31,6 +32,24 @@ static unsigned fetch_insn(struct vm *vm, const struct guest_regs *r,
 	while (n && !lguest_read_virt(&vm->lg, at, buf, n, (r->cs & 3) == 3))
 		n = (n > 4096 - (at & 4095)) ? 4096 - (at & 4095) : 0;
 	return n;
+}
+
+void software_interrupt_at(struct vm *vm, const struct guest_regs *r,
+			   uint32_t err, unsigned *vector, unsigned *len)
+{
+	uint8_t code[2];
+	unsigned n = fetch_insn(vm, r, code, sizeof(code));
+
+	if (n == 2 && code[0] == 0xcd) {
+		*vector = code[1];
+		*len = 2;
+	} else if (n >= 1 && (code[0] == 0xcc || code[0] == 0xce)) {
+		*vector = code[0] == 0xcc ? 3 : 4;
+		*len = 1;
+	} else {
+		*vector = (err >> 3) & 0xff;
+		*len = 2;
+	}
 }
 
 struct x87_mem_ctx {
@@ -172,6 +191,7 @@ enum fallback_result engine_fallback(struct vm *vm, struct vcpu_context *c,
 	uint8_t code[15];
 	unsigned n = fetch_insn(vm, &c->r, code, sizeof(code));
 	struct guest_regs *r = &c->r;
+	struct port_insn pi;
 	bool not_x87;
 
 	if (n == 0)
@@ -187,6 +207,18 @@ enum fallback_result engine_fallback(struct vm *vm, struct vcpu_context *c,
 			r->eax = r->edx = 0;
 		r->eip += 2;
 		vm->exits[EXIT_FALLBACK]++;
+		return FALLBACK_DONE;
+	}
+	if (why == 13 && (r->cs & 3) == GUEST_PL &&
+	    port_insn_decode(code, n, r->edx, &pi)) {
+		/* Port I/O the CPU refused by its TSS bitmap check: the
+		 * guest kernel may use ports, as under lguest. */
+		uint32_t val = pi.in ? 0 : r->eax;
+		port_io_access(vm, pi.port, !pi.in, (uint8_t *)&val, pi.size);
+		if (pi.in)
+			r->eax = port_insn_merge_in(r->eax, pi.size, val);
+		r->eip += pi.len;
+		vm->exits[EXIT_IO]++;
 		return FALLBACK_DONE;
 	}
 	if (why == 13 && n >= 2 && code[0] == 0x0f && code[1] == 0xa2) {

@@ -5,8 +5,9 @@
  *    at CPL 1 or a #UD (iret: #GP(0)) at CPL 3; on hardware KVM the guest
  *    runs them itself and these paths are not reached;
  *  - what no guest kernel at CPL 1 may run and lguest's Host or Launcher
- *    answered: `cpuid` under CPUID faulting (kvm_pvm ignores
- *    KVM_SET_CPUID2), rdmsr/wrmsr, cli/sti.
+ *    answered: `in`/`out` refused by the CPU's I/O bitmap check (port_io.h),
+ *    `cpuid` under CPUID faulting (kvm_pvm ignores KVM_SET_CPUID2),
+ *    rdmsr/wrmsr, cli/sti.
  */
 #ifndef LGKVM_ENGINE_FALLBACK_H
 #define LGKVM_ENGINE_FALLBACK_H
@@ -23,5 +24,12 @@ enum fallback_result {
  * internal-error exit. */
 enum fallback_result engine_fallback(struct vm *vm, struct vcpu_context *c,
 				     int why);
+
+/* The vector and length of the `int n`, int3 or into at r->eip that raised
+ * #GP(err) against a gate's DPL.  Read from the instruction, not the error
+ * code: hardware reports the vector as err >> 3, QEMU's TCG in long mode as
+ * err >> 4. */
+void software_interrupt_at(struct vm *vm, const struct guest_regs *r,
+			   uint32_t err, unsigned *vector, unsigned *len);
 
 #endif

@@ -51,7 +51,7 @@ static void kick_handler(int sig)
 		kick_run->immediate_exit = 1;
 }
 
-struct event_loop *event_loop_create(struct kvm_run *run)
+struct event_loop *event_loop_create(void)
 {
 	struct event_loop *ev = calloc(1, sizeof(*ev));
 	struct sigaction sa;
@@ -71,7 +71,6 @@ struct event_loop *event_loop_create(struct kvm_run *run)
 		free(ev);
 		return NULL;
 	}
-	kick_run = run;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = kick_handler;
 	sigemptyset(&sa.sa_mask);
@@ -102,8 +101,9 @@ static void *watcher_main(void *arg)
 	return NULL;
 }
 
-bool event_loop_start(struct event_loop *ev)
+bool event_loop_start(struct event_loop *ev, struct kvm_run *run)
 {
+	kick_run = run;
 	ev->vcpu_thread = pthread_self();
 	if (pthread_create(&ev->watcher, NULL, watcher_main, ev))
 		return false;

@@ -19,7 +19,7 @@ struct event_loop;
 
 typedef void (*event_cb)(void *opaque);
 
-struct event_loop *event_loop_create(struct kvm_run *run);
+struct event_loop *event_loop_create(void);
 void event_loop_destroy(struct event_loop *ev);
 
 bool event_loop_add(struct event_loop *ev, int fd, event_cb cb, void *opaque);
@@ -34,8 +34,9 @@ bool event_loop_kicked(struct event_loop *ev);
 /* Runs ready callbacks; waits up to timeout_ms (-1: forever, 0: poll). */
 void event_loop_dispatch(struct event_loop *ev, int timeout_ms);
 
-/* Starts the watcher; call from the vCPU thread. */
-bool event_loop_start(struct event_loop *ev);
+/* Starts the watcher; call from the vCPU thread, whose kvm_run a kick
+ * stops. */
+bool event_loop_start(struct event_loop *ev, struct kvm_run *run);
 
 /* A one-shot timer on the loop: fires cb once after ns (0 disarms). */
 struct event_timer;

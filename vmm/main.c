@@ -6,15 +6,18 @@
  */
 #include <errno.h>
 #include <grp.h>
+#include <linux/kvm.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include "vmm/cmdline.h"
+#include "vmm/kvm_engine.h"
 #include "vmm/trace.h"
 #include "vmm/vm.h"
 
@@ -80,6 +83,30 @@ static int drop_privileges(const struct vm_config *cfg)
 	return 0;
 }
 
+/* `lgkvm probe`: the engine line, and whether a VM can be made. */
+static int probe(void)
+{
+	struct kvm_engine e;
+	char what[256];
+	int fd = kvm_engine_open_dev(), vm_fd;
+
+	if (fd < 0)
+		return VM_CRASHED;
+	vm_fd = ioctl(fd, KVM_CREATE_VM, 0);
+	if (vm_fd < 0) {
+		fprintf(stderr, "lgkvm: /dev/kvm opens but KVM_CREATE_VM fails: %s\n",
+			strerror(errno));
+		close(fd);
+		return VM_CRASHED;
+	}
+	close(vm_fd);
+	close(fd);
+	kvm_engine_detect(&e);
+	kvm_engine_describe(&e, what, sizeof(what));
+	printf("%s\n", what);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct vm_config cfg;
@@ -89,6 +116,8 @@ int main(int argc, char **argv)
 	rc = cmdline_parse(argc, argv, &cfg);
 	if (rc)
 		return rc < 0 ? 0 : rc;
+	if (cfg.probe)
+		return probe();
 	if (cfg.trace && !trace_open(cfg.trace)) {
 		fprintf(stderr, "lgkvm: cannot write trace %s: %s\n", cfg.trace,
 			strerror(errno));

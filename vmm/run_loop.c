@@ -20,6 +20,7 @@
 #include "mmu/shadow_mmu.h"
 #include "vmm/engine_fallback.h"
 #include "vmm/event_loop.h"
+#include "vmm/port_io.h"
 #include "vmm/trace.h"
 #include "vmm/vcpu_context.h"
 #include "vmm/vm.h"
@@ -114,10 +115,11 @@ static void trampoline_trap(struct vm *vm, struct vcpu_context *c)
 		if ((err & 3) == 2) {
 			/* `int n` against a gate the VMM keeps at DPL 0: the
 			 * guest's own IDT decides, as lguest did. */
-			unsigned n = (err >> 3) & 0xff;
-			c->r.eip += 2;
+			unsigned n, len;
+			software_interrupt_at(vm, &c->r, err, &n, &len);
+			c->r.eip += len;
 			vm->exits[EXIT_TRAP]++;
-			if (!lguest_software_interrupt(&vm->lg, &c->r, n, 2) &&
+			if (!lguest_software_interrupt(&vm->lg, &c->r, n, len) &&
 			    !vm->fault.raised)
 				unhandled_trap(vm, &c->r, n, 0, 0);
 			return;
@@ -155,23 +157,12 @@ static void port_io(struct vm *vm)
 {
 	struct kvm_run *run = vm->run;
 	uint8_t *data = (uint8_t *)run + run->io.data_offset;
-	bool write = run->io.direction == KVM_EXIT_IO_OUT;
 
 	vm->exits[EXIT_IO]++;
-	for (unsigned i = 0; i < run->io.count; i++, data += run->io.size) {
-		TRACE("io", "%s port=%#x size=%u", write ? "out" : "in",
-		      run->io.port, run->io.size);
-		if (pit_io(&vm->pit, run->io.port, write, data, run->io.size) ||
-		    pci_bus_io(vm->pci, run->io.port, write, data, run->io.size) ||
-		    write)
-			continue;
-		/* Nobody home: all ones, except that the keyboard controller's
-		 * status port says "no data" (0x64 reads 1, as in lguest), so
-		 * probing it ends at once. */
-		memset(data, 0xff, run->io.size);
-		if (run->io.port == 0x64)
-			data[0] = 1;
-	}
+	for (unsigned i = 0; i < run->io.count; i++, data += run->io.size)
+		port_io_access(vm, run->io.port,
+			       run->io.direction == KVM_EXIT_IO_OUT, data,
+			       run->io.size);
 }
 
 static void mmio(struct vm *vm)
@@ -203,12 +194,21 @@ static bool inject_kick(struct vm *vm)
 	return false;
 }
 
+/* KVM_RUN.  Segment registers written back go in with TR as the engine
+ * needs it: KVM may report it otherwise (kvm_engine.h). */
+static int run_vcpu(struct vm *vm)
+{
+	if (vm->run->kvm_dirty_regs & KVM_SYNC_X86_SREGS)
+		kvm_engine_fix_tr(&vm->engine, &vm->run->s.regs.sregs);
+	return ioctl(vm->vcpu_fd, KVM_RUN, 0);
+}
+
 /* Let KVM finish an I/O or MMIO instruction without running on, so the
  * registers we are about to change are final. */
 static bool complete_pending_io(struct vm *vm)
 {
 	vm->run->immediate_exit = 1;
-	if (ioctl(vm->vcpu_fd, KVM_RUN, 0) == 0 || errno != EINTR) {
+	if (run_vcpu(vm) == 0 || errno != EINTR) {
 		vm->run->immediate_exit = 0;
 		return false;
 	}
@@ -318,7 +318,7 @@ enum vm_result vm_run(struct vm *vm)
 {
 	struct kvm_run *run = vm->run;
 
-	if (!event_loop_start(vm->ev)) {
+	if (!event_loop_start(vm->ev, run)) {
 		fprintf(stderr, "lgkvm: cannot start the event thread\n");
 		return VM_CRASHED;
 	}
@@ -328,7 +328,7 @@ enum vm_result vm_run(struct vm *vm)
 		int rc;
 
 		update_console_watch(vm);
-		rc = ioctl(vm->vcpu_fd, KVM_RUN, 0);
+		rc = run_vcpu(vm);
 		run->immediate_exit = 0;
 		run->kvm_dirty_regs = 0;
 		TRACE("exit", "reason=%d", rc < 0 ? -1 : (int)run->exit_reason);

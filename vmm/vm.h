@@ -13,6 +13,7 @@
 #include "vmm/guest_fault.h"
 #include "vmm/guest_memory.h"
 #include "vmm/host_area.h"
+#include "vmm/kvm_engine.h"
 
 struct kvm_run;
 struct shadow_mmu;
@@ -37,6 +38,7 @@ struct vm_config {
 	const char *trace;
 	bool verbose;
 	bool stats;               /* print exit statistics at the end */
+	bool probe;               /* `lgkvm probe`: name the engine, boot nothing */
 	int pae;                  /* -1 detect, 0 2-level tables, 1 PAE */
 	struct block_config blocks[VM_MAX_BLOCKS];
 	unsigned nblocks;
@@ -74,7 +76,7 @@ struct vm {
 	int kvm_fd, vm_fd, vcpu_fd;
 	struct kvm_run *run;
 	size_t run_size;
-	bool pvm;                 /* the engine is kvm_pvm */
+	struct kvm_engine engine;
 
 	struct guest_memory mem;
 	void *host_mem;

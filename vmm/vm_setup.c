@@ -25,6 +25,7 @@
 #include "vmm/cpuid.h"
 #include "vmm/event_loop.h"
 #include "vmm/host_net.h"
+#include "vmm/kvm_engine.h"
 #include "vmm/vm.h"
 
 #define RAM_SLOT 0
@@ -154,6 +155,8 @@ void vm_sync_gdt(struct vm *vm, unsigned first, unsigned count)
 			vm->ha.gdt[i] = vm->lg.gdt[i];
 }
 
+static int load_guest(struct vm *vm);
+
 /* The devices the command line asked for, after the console (00:01.0).
  * A file or tap that cannot be opened is bad input. */
 static int add_devices(struct vm *vm)
@@ -190,107 +193,10 @@ static int add_devices(struct vm *vm)
 	return 0;
 }
 
-int vm_create(struct vm *vm, const struct vm_config *cfg)
+/* The devices, the console first (00:01.0), with their event loop. */
+static int create_devices(struct vm *vm)
 {
-	struct kvm_run *run;
-	int mmap_size;
-
-	memset(vm, 0, sizeof(*vm));
-	vm->cfg = *cfg;
-	vm->kvm_fd = vm->vm_fd = vm->vcpu_fd = -1;
-	vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	if (vm->kvm_fd < 0) {
-		fprintf(stderr, "lgkvm: cannot open /dev/kvm: %s\n", strerror(errno));
-		return VM_CRASHED;
-	}
-	if (ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0) != KVM_API_VERSION) {
-		fprintf(stderr, "lgkvm: unsupported KVM API version\n");
-		return VM_CRASHED;
-	}
-	vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
-	if (vm->vm_fd < 0) {
-		fprintf(stderr, "lgkvm: KVM_CREATE_VM: %s\n", strerror(errno));
-		return VM_CRASHED;
-	}
-	if (ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_IMMEDIATE_EXIT) <= 0 ||
-	    (ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS) &
-	     (KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS)) !=
-		    (KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS)) {
-		fprintf(stderr, "lgkvm: KVM lacks IMMEDIATE_EXIT or SYNC_REGS\n");
-		return VM_CRASHED;
-	}
-	vm->pvm = access("/sys/module/kvm_pvm", F_OK) == 0;
-
-	/* Memory: guest RAM, the host area, the shadow-table pool. */
-	vm->mem.size = cfg->mem_mib << 20;
-	vm->mem.ram = map_anon(vm->mem.size);
-	vm->host_mem = map_anon(HOST_AREA_SIZE);
-	vm->pool_bytes = POOL_BYTES;
-	vm->pool_mem = map_anon(vm->pool_bytes);
-	if (!vm->mem.ram || !vm->host_mem || !vm->pool_mem) {
-		fprintf(stderr, "lgkvm: cannot allocate %llu MiB of guest memory\n",
-			(unsigned long long)cfg->mem_mib);
-		return VM_CRASHED;
-	}
-	if (!set_memslot(vm, RAM_SLOT, 0, vm->mem.size, vm->mem.ram) ||
-	    !set_memslot(vm, HOST_SLOT, HOST_AREA_GPA, HOST_AREA_SIZE, vm->host_mem) ||
-	    !set_memslot(vm, POOL_SLOT, POOL_GPA, vm->pool_bytes, vm->pool_mem)) {
-		fprintf(stderr, "lgkvm: KVM_SET_USER_MEMORY_REGION: %s\n",
-			strerror(errno));
-		return VM_CRASHED;
-	}
-	vm->host_pml4e = host_area_init(&vm->ha, vm->host_mem, vm->pool_bytes);
-
-	/* Device BARs live in a window right after RAM, below 4 GiB. */
-	vm->mmio_base = (vm->mem.size + (16ull << 20) - 1) & ~((16ull << 20) - 1);
-	vm->mmio_size = MMIO_WINDOW;
-
-	struct mmu_config mc = {
-		.mem = &vm->mem, .fault = &vm->fault,
-		.mmio_base = vm->mmio_base, .mmio_size = vm->mmio_size,
-		.pool = vm->pool_mem, .pool_gpa = POOL_GPA,
-		.pool_pages = (uint32_t)(vm->pool_bytes >> 12),
-		.host_pml4e = vm->host_pml4e, .max_roots = 16, .touch_log = true,
-	};
-	vm->mmu = mmu_create(&mc);
-	if (!vm->mmu) {
-		fprintf(stderr, "lgkvm: cannot set up the shadow MMU\n");
-		return VM_CRASHED;
-	}
-
-	/* The vCPU. */
-	vm->vcpu_fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, 0);
-	mmap_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
-	if (vm->vcpu_fd < 0 || mmap_size <= 0) {
-		fprintf(stderr, "lgkvm: KVM_CREATE_VCPU: %s\n", strerror(errno));
-		return VM_CRASHED;
-	}
-	run = mmap(NULL, (size_t)mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		   vm->vcpu_fd, 0);
-	if (run == MAP_FAILED) {
-		fprintf(stderr, "lgkvm: cannot map kvm_run: %s\n", strerror(errno));
-		return VM_CRASHED;
-	}
-	vm->run = run;
-	vm->run_size = (size_t)mmap_size;
-	run->kvm_valid_regs =
-		KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS | KVM_SYNC_X86_EVENTS;
-	vm->cpuid = cpuid_setup(vm->kvm_fd, vm->vcpu_fd, vm->pvm);
-	if (!vm->cpuid) {
-		fprintf(stderr, "lgkvm: KVM_SET_CPUID2: %s\n", strerror(errno));
-		return VM_CRASHED;
-	}
-
-	int khz = ioctl(vm->vcpu_fd, KVM_GET_TSC_KHZ, 0);
-	struct lguest_host_ops ops = { .set_clockevent = clockevent,
-				       .gdt_changed = gdt_changed,
-				       .choose_paging = choose_paging,
-				       .wallclock = wallclock, .opaque = vm };
-	lguest_host_init(&vm->lg, &vm->mem, &vm->fault, vm->mmu, &ops,
-			 khz > 0 ? (uint32_t)khz : 0);
-
-	/* Timers and devices. */
-	vm->ev = event_loop_create(run);
+	vm->ev = event_loop_create();
 	if (!vm->ev || !(vm->clock = event_timer_create(vm->ev, clock_fired, vm)) ||
 	    !(vm->retry = event_timer_create(vm->ev, retry_fired, vm))) {
 		fprintf(stderr, "lgkvm: cannot set up the event loop\n");
@@ -309,6 +215,118 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	if (!event_loop_add(vm->ev, STDIN_FILENO, console_input, vm))
 		vm->console_input_off = true; /* stdin not pollable (/dev/null) */
 	return add_devices(vm);
+}
+
+/* The KVM VM and its vCPU, in long mode, with the engine's quirks. */
+static int create_kvm_vcpu(struct vm *vm)
+{
+	struct kvm_run *run;
+	int mmap_size;
+
+	vm->kvm_fd = kvm_engine_open_dev();
+	if (vm->kvm_fd < 0)
+		return VM_CRASHED;
+	vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
+	if (vm->vm_fd < 0) {
+		fprintf(stderr, "lgkvm: KVM_CREATE_VM: %s\n", strerror(errno));
+		return VM_CRASHED;
+	}
+	if (ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_IMMEDIATE_EXIT) <= 0 ||
+	    (ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS) &
+	     (KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS)) !=
+		    (KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS)) {
+		fprintf(stderr, "lgkvm: KVM lacks IMMEDIATE_EXIT or SYNC_REGS\n");
+		return VM_CRASHED;
+	}
+	kvm_engine_detect(&vm->engine);
+	if (vm->cfg.verbose) {
+		char what[256];
+		kvm_engine_describe(&vm->engine, what, sizeof(what));
+		fprintf(stderr, "lgkvm: engine: %s\n", what);
+	}
+	if (!set_memslot(vm, RAM_SLOT, 0, vm->mem.size, vm->mem.ram) ||
+	    !set_memslot(vm, HOST_SLOT, HOST_AREA_GPA, HOST_AREA_SIZE, vm->host_mem) ||
+	    !set_memslot(vm, POOL_SLOT, POOL_GPA, vm->pool_bytes, vm->pool_mem)) {
+		fprintf(stderr, "lgkvm: KVM_SET_USER_MEMORY_REGION: %s\n",
+			strerror(errno));
+		return VM_CRASHED;
+	}
+	vm->vcpu_fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, 0);
+	mmap_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (vm->vcpu_fd < 0 || mmap_size <= 0) {
+		fprintf(stderr, "lgkvm: KVM_CREATE_VCPU: %s\n", strerror(errno));
+		return VM_CRASHED;
+	}
+	run = mmap(NULL, (size_t)mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   vm->vcpu_fd, 0);
+	if (run == MAP_FAILED) {
+		fprintf(stderr, "lgkvm: cannot map kvm_run: %s\n", strerror(errno));
+		return VM_CRASHED;
+	}
+	vm->run = run;
+	vm->run_size = (size_t)mmap_size;
+	run->kvm_valid_regs =
+		KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS | KVM_SYNC_X86_EVENTS;
+	vm->cpuid = cpuid_setup(vm->kvm_fd, vm->vcpu_fd, vm->engine.emulates_compat);
+	if (!vm->cpuid) {
+		fprintf(stderr, "lgkvm: KVM_SET_CPUID2: %s\n", strerror(errno));
+		return VM_CRASHED;
+	}
+	return 0;
+}
+
+/* Everything the user gave is read and checked (kernel, initrd, disks,
+ * tap) before /dev/kvm is opened: bad input is exit 2 with its own
+ * message on any machine. */
+int vm_create(struct vm *vm, const struct vm_config *cfg)
+{
+	int rc;
+
+	memset(vm, 0, sizeof(*vm));
+	vm->cfg = *cfg;
+	vm->kvm_fd = vm->vm_fd = vm->vcpu_fd = -1;
+
+	/* Memory: guest RAM, the host area, the shadow-table pool. */
+	vm->mem.size = cfg->mem_mib << 20;
+	vm->mem.ram = map_anon(vm->mem.size);
+	vm->host_mem = map_anon(HOST_AREA_SIZE);
+	vm->pool_bytes = POOL_BYTES;
+	vm->pool_mem = map_anon(vm->pool_bytes);
+	if (!vm->mem.ram || !vm->host_mem || !vm->pool_mem) {
+		fprintf(stderr, "lgkvm: cannot allocate %llu MiB of guest memory\n",
+			(unsigned long long)cfg->mem_mib);
+		return VM_CRASHED;
+	}
+	vm->host_pml4e = host_area_init(&vm->ha, vm->host_mem, vm->pool_bytes);
+
+	/* Device BARs live in a window right after RAM, below 4 GiB. */
+	vm->mmio_base = (vm->mem.size + (16ull << 20) - 1) & ~((16ull << 20) - 1);
+	vm->mmio_size = MMIO_WINDOW;
+
+	if ((rc = load_guest(vm)) || (rc = create_devices(vm)) ||
+	    (rc = create_kvm_vcpu(vm)))
+		return rc;
+
+	struct mmu_config mc = {
+		.mem = &vm->mem, .fault = &vm->fault,
+		.mmio_base = vm->mmio_base, .mmio_size = vm->mmio_size,
+		.pool = vm->pool_mem, .pool_gpa = POOL_GPA,
+		.pool_pages = (uint32_t)(vm->pool_bytes >> 12),
+		.host_pml4e = vm->host_pml4e, .max_roots = 16, .touch_log = true,
+	};
+	vm->mmu = mmu_create(&mc);
+	if (!vm->mmu) {
+		fprintf(stderr, "lgkvm: cannot set up the shadow MMU\n");
+		return VM_CRASHED;
+	}
+	int khz = ioctl(vm->vcpu_fd, KVM_GET_TSC_KHZ, 0);
+	struct lguest_host_ops ops = { .set_clockevent = clockevent,
+				       .gdt_changed = gdt_changed,
+				       .choose_paging = choose_paging,
+				       .wallclock = wallclock, .opaque = vm };
+	lguest_host_init(&vm->lg, &vm->mem, &vm->fault, vm->mmu, &ops,
+			 khz > 0 ? (uint32_t)khz : 0);
+	return 0;
 }
 
 static struct kvm_segment guest_segment(uint16_t sel, bool code)
@@ -396,11 +414,10 @@ static int load_guest(struct vm *vm)
 	vm->image_pae = br.pae_hint;
 	if (vm->cfg.verbose) {
 		fprintf(stderr,
-			"lgkvm: %s: %s, entry %#x, kernel %#x-%#x, %llu MiB RAM, engine %s\n",
+			"lgkvm: %s: %s, entry %#x, kernel %#x-%#x, %llu MiB RAM\n",
 			vm->cfg.kernel ? vm->cfg.kernel : "demo guest", br.format,
 			br.entry, br.kernel_start, br.kernel_end,
-			(unsigned long long)vm->cfg.mem_mib,
-			vm->pvm ? "kvm_pvm (compatibility mode emulated)" : "hardware KVM");
+			(unsigned long long)vm->cfg.mem_mib);
 		if (br.initrd_decompressed)
 			fprintf(stderr, "lgkvm: initrd: %s, %u -> %u bytes unpacked by lgkvm\n",
 				br.initrd_compression, br.initrd_file_size, br.initrd_size);
@@ -442,7 +459,7 @@ int vm_boot(struct vm *vm)
 	s.fs = s.gs = (struct kvm_segment){ .unusable = 1 };
 	s.tr = (struct kvm_segment){ .base = HOST_AREA_VA + HOST_TSS_OFF,
 				     .limit = HOST_TSS_LIMIT, .selector = HOST_TSS_SEL,
-				     .type = 11, .present = 1 };
+				     .present = 1 }; /* type: kvm_engine_fix_tr */
 	s.ldt = (struct kvm_segment){ .unusable = 1 };
 	s.gdt.base = HOST_AREA_VA + HOST_GDT_OFF;
 	s.gdt.limit = HOST_GDT_ENTRIES * 8 - 1;
@@ -455,6 +472,7 @@ int vm_boot(struct vm *vm)
 	s.efer = 0x500 | 0x800; /* LME LMA NXE */
 	s.cr3 = mmu_cr3(vm->mmu);
 	vm->loaded_cr3 = s.cr3;
+	kvm_engine_fix_tr(&vm->engine, &s);
 	if (ioctl(vm->vcpu_fd, KVM_SET_SREGS, &s) < 0) {
 		s.efer &= ~0x800ull; /* no NX on this host */
 		if (ioctl(vm->vcpu_fd, KVM_SET_SREGS, &s) < 0) {
