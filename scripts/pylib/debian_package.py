@@ -85,6 +85,14 @@ class PrivateApt:
         return [l.split(":", 1)[1].strip() for l in r.stdout.splitlines()
                 if l.strip().startswith("Depends:")]
 
+    def fetch(self, package, deb_dir):
+        """The newest .deb of `package` in deb_dir, downloaded if there is none."""
+        debs = cached_debs(deb_dir, package, self.arch)
+        if debs:
+            return debs[-1]
+        self.note("fetching %s:%s with a private apt state" % (package, self.arch))
+        return self.download(package, deb_dir)
+
     def download(self, package, deb_dir):
         self.update()
         os.makedirs(deb_dir, exist_ok=True)
@@ -105,13 +113,7 @@ def cached_debs(deb_dir, package, arch):
 def fetch_deb(cache_dir, package, arch, note=None):
     """Path of a .deb of `package` for `arch`, downloaded once into
     cache_dir/debs."""
-    deb_dir = os.path.join(cache_dir, "debs")
-    debs = cached_debs(deb_dir, package, arch)
-    if debs:
-        return debs[-1]
-    if note:
-        note("fetching %s:%s with a private apt state" % (package, arch))
-    return PrivateApt(cache_dir, arch, note).download(package, deb_dir)
+    return PrivateApt(cache_dir, arch, note).fetch(package, os.path.join(cache_dir, "debs"))
 
 
 def unpack(deb, dest):

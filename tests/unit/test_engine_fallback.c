@@ -461,6 +461,24 @@ START_TEST(test_cli_sti_rdmsr_wrmsr_from_the_kernel_are_answered)
 }
 END_TEST
 
+START_TEST(test_refused_iret_returns_through_the_guest_frame)
+{
+	struct vcpu_context c = kernel_at_code();
+	uint32_t frame[3] = { 0x2345, GUEST_KERNEL_CS,
+			      X86_EFLAGS_FIXED | X86_EFLAGS_IF | 0x1 /* CF */ };
+
+	hcall(LHCALL_LGUEST_INIT, LGDATA, 0, 0);
+	memcpy(vm.mem.ram + KSTACK - 12, frame, sizeof(frame));
+	code_at(CODE, "\xcf", 1);
+	c.r.esp = KSTACK - 12;
+	ck_assert_int_eq(engine_fallback(&vm, &c, 13), FALLBACK_DONE);
+	ck_assert_uint_eq(c.r.eip, 0x2345);
+	ck_assert_uint_eq(c.r.esp, KSTACK);
+	ck_assert_uint_eq(c.r.eflags & 0x1, 0x1);
+	ck_assert_uint_eq(vm.exits[EXIT_IRET], 1);
+}
+END_TEST
+
 START_TEST(test_a_real_gp_is_not_ours)
 {
 	struct vcpu_context c = kernel_at_code();
@@ -500,6 +518,7 @@ static Suite *suite(void)
 	tcase_add_test(t, test_int_0x1f_from_the_kernel_is_a_hypercall);
 	tcase_add_test(t, test_int_0x80_from_user_enters_the_guest_handler);
 	tcase_add_test(t, test_cli_sti_rdmsr_wrmsr_from_the_kernel_are_answered);
+	tcase_add_test(t, test_refused_iret_returns_through_the_guest_frame);
 	tcase_add_test(t, test_a_real_gp_is_not_ours);
 	suite_add_tcase(s, t);
 	return s;
