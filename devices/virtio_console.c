@@ -28,6 +28,7 @@ struct virtio_console {
 	const struct device_host *host;
 	int in_fd, out_fd;
 	bool input_closed;
+	uint64_t emerg_chars;
 	struct iovec iov[VIRTIO_CONSOLE_QUEUE_SIZE];
 };
 
@@ -61,8 +62,15 @@ static void console_config_write(void *dev, unsigned off, const uint8_t *data,
 	(void)len;
 	/* 5.3.4: a write to emerg_wr outputs its low byte at once, driver
 	 * or no driver.  Everything else here is read-only. */
-	if (off == offsetof(struct virtio_console_config, emerg_wr))
+	if (off == offsetof(struct virtio_console_config, emerg_wr)) {
+		con->emerg_chars++;
 		console_output(con, &c, 1);
+	}
+}
+
+uint64_t virtio_console_emerg_chars(const struct virtio_console *con)
+{
+	return con->emerg_chars;
 }
 
 static void console_transmit(struct virtio_console *con)

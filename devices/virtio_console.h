@@ -32,5 +32,7 @@ bool virtio_console_wants_input(const struct virtio_console *con);
 /* in_fd is readable: read once and deliver into one receive buffer.  End
  * of file or a read error closes input for good. */
 void virtio_console_input_ready(struct virtio_console *con);
+/* Characters written to emerg_wr (the early console) so far. */
+uint64_t virtio_console_emerg_chars(const struct virtio_console *con);
 
 #endif

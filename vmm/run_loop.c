@@ -18,6 +18,7 @@
 #include "devices/pci.h"
 #include "devices/virtio_console.h"
 #include "mmu/shadow_mmu.h"
+#include "vmm/coalesced_io.h"
 #include "vmm/engine_fallback.h"
 #include "vmm/event_loop.h"
 #include "vmm/port_io.h"
@@ -159,6 +160,8 @@ static void port_io(struct vm *vm)
 	uint8_t *data = (uint8_t *)run + run->io.data_offset;
 
 	vm->exits[EXIT_IO]++;
+	if (run->io.direction == KVM_EXIT_IO_OUT && coalesced_io_port(vm, run->io.port))
+		vm->coalesced_full++; /* KVM's ring was full */
 	for (unsigned i = 0; i < run->io.count; i++, data += run->io.size)
 		port_io_access(vm, run->io.port,
 			       run->io.direction == KVM_EXIT_IO_OUT, data,
@@ -198,9 +201,16 @@ static bool inject_kick(struct vm *vm)
  * needs it: KVM may report it otherwise (kvm_engine.h). */
 static int run_vcpu(struct vm *vm)
 {
+	int rc, saved;
+
 	if (vm->run->kvm_dirty_regs & KVM_SYNC_X86_SREGS)
 		kvm_engine_fix_tr(&vm->engine, &vm->run->s.regs.sregs);
-	return ioctl(vm->vcpu_fd, KVM_RUN, 0);
+	rc = ioctl(vm->vcpu_fd, KVM_RUN, 0);
+	saved = errno;
+	/* Queued port writes first: whatever stopped the vCPU came after. */
+	coalesced_io_drain(vm);
+	errno = saved;
+	return rc;
 }
 
 /* Let KVM finish an I/O or MMIO instruction without running on, so the
@@ -305,6 +315,11 @@ static void print_stats(struct vm *vm)
 				(unsigned long long)vm->lg.hcall_count[i]);
 	fprintf(stderr, "lgkvm:   async hcalls       %llu\n",
 		(unsigned long long)vm->lg.async_hcalls);
+	fprintf(stderr, "lgkvm:   coalesced writes   %llu (ring full: %llu exits)\n",
+		(unsigned long long)vm->coalesced_writes,
+		(unsigned long long)vm->coalesced_full);
+	fprintf(stderr, "lgkvm:   early-console chars %llu\n",
+		(unsigned long long)virtio_console_emerg_chars(vm->console));
 }
 
 static enum vm_result finish(struct vm *vm, enum vm_result res)

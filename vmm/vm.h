@@ -22,6 +22,7 @@ struct virtio_console;
 struct event_loop;
 struct event_timer;
 struct cpuid_table;
+struct kvm_coalesced_mmio_ring;
 
 #define VM_MAX_BLOCKS 8
 
@@ -109,6 +110,9 @@ struct vm {
 	bool boot_image_saved;
 	uint64_t loaded_cr3;      /* CR3 the vCPU runs with */
 	bool pending_user_gp;     /* user-mode port I/O: #GP at the next kick */
+	struct kvm_coalesced_mmio_ring *coalesced_ring; /* NULL: none */
+	uint64_t coalesced_writes;  /* port writes that did not exit */
+	uint64_t coalesced_full;    /* writes that exited: the ring was full */
 	uint64_t exits[EXIT_CAUSES];
 	uint64_t hcall_exits;
 };

@@ -22,6 +22,7 @@
 #include "devices/virtio_rng.h"
 #include "guest-loader/boot_loader.h"
 #include "mmu/shadow_mmu.h"
+#include "vmm/coalesced_io.h"
 #include "vmm/cpuid.h"
 #include "vmm/event_loop.h"
 #include "vmm/host_net.h"
@@ -267,6 +268,9 @@ static int create_kvm_vcpu(struct vm *vm)
 	vm->run_size = (size_t)mmap_size;
 	run->kvm_valid_regs =
 		KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS | KVM_SYNC_X86_EVENTS;
+	if (!coalesced_io_setup(vm) && vm->cfg.verbose)
+		fprintf(stderr, "lgkvm: KVM cannot coalesce port writes: every "
+				"PCI configuration write exits\n");
 	vm->cpuid = cpuid_setup(vm->kvm_fd, vm->vcpu_fd, vm->engine.emulates_compat);
 	if (!vm->cpuid) {
 		fprintf(stderr, "lgkvm: KVM_SET_CPUID2: %s\n", strerror(errno));

@@ -17,6 +17,7 @@
 
 #include "devices/pci.h"
 #include "mmu/shadow_mmu.h"
+#include "vmm/coalesced_io.h"
 #include "vmm/engine_fallback.h"
 #include "vmm/kvm_engine.h"
 #include "vmm/port_io.h"
@@ -373,6 +374,60 @@ START_TEST(test_user_mode_port_io_stays_a_fault)
 }
 END_TEST
 
+/* --- coalesced port writes ------------------------------------------------ */
+
+#define RING_ENTRIES                                                           \
+	((4096 - sizeof(struct kvm_coalesced_mmio_ring)) / sizeof(struct kvm_coalesced_mmio))
+
+static void queue_write(struct kvm_coalesced_mmio_ring *ring, uint16_t port,
+			uint32_t value)
+{
+	struct kvm_coalesced_mmio *e = &ring->coalesced_mmio[ring->last];
+
+	e->phys_addr = port;
+	e->len = 4;
+	e->pio = 1;
+	memcpy(e->data, &value, 4);
+	ring->last = (uint32_t)((ring->last + 1) % RING_ENTRIES);
+}
+
+static uint32_t pci_address(void)
+{
+	uint32_t v = 0;
+
+	port_io_access(&vm, 0xcf8, false, (uint8_t *)&v, 4);
+	return v;
+}
+
+START_TEST(test_coalesced_writes_are_done_in_order_and_the_ring_emptied)
+{
+	struct kvm_coalesced_mmio_ring *ring = aligned_alloc(4096, 4096);
+
+	memset(ring, 0, 4096);
+	vm.coalesced_ring = ring;
+	queue_write(ring, 0xcf8, 0x80000004);
+	queue_write(ring, 0xcf8, 0x80000800);
+	coalesced_io_drain(&vm);
+	ck_assert_uint_eq(pci_address(), 0x80000800); /* the later one wins */
+	ck_assert_uint_eq(ring->first, ring->last);
+	ck_assert_uint_eq(vm.coalesced_writes, 2);
+
+	/* Across the end of the ring. */
+	ring->first = ring->last = (uint32_t)(RING_ENTRIES - 1);
+	queue_write(ring, 0xcf8, 0x80000808);
+	queue_write(ring, 0xcf8, 0x8000080c);
+	ck_assert_uint_eq(ring->last, 1);
+	coalesced_io_drain(&vm);
+	ck_assert_uint_eq(pci_address(), 0x8000080c);
+	ck_assert_uint_eq(ring->first, 1);
+	ck_assert(coalesced_io_port(&vm, 0xcfc) && coalesced_io_port(&vm, 0xcf8));
+	ck_assert(!coalesced_io_port(&vm, 0xcf7) && !coalesced_io_port(&vm, 0xd00));
+	vm.coalesced_ring = NULL;
+	ck_assert(!coalesced_io_port(&vm, 0xcf8));
+	free(ring);
+}
+END_TEST
+
 /* --- what kvm_pvm does not run, and the vector of a refused int n --------- */
 
 START_TEST(test_vector_of_refused_int_comes_from_the_instruction)
@@ -510,6 +565,7 @@ static Suite *suite(void)
 	tcase_add_test(t, test_refused_kernel_port_io_reaches_the_pci_bus);
 	tcase_add_test(t, test_refused_in_from_nobody_reads_all_ones_but_0x64_reads_1);
 	tcase_add_test(t, test_user_mode_port_io_stays_a_fault);
+	tcase_add_test(t, test_coalesced_writes_are_done_in_order_and_the_ring_emptied);
 	suite_add_tcase(s, t);
 
 	t = tcase_create("fallbacks");
