@@ -183,6 +183,7 @@ static void initialize(struct lguest_host *h, const struct guest_regs *r)
 	}
 	h->lguest_data = addr;
 	h->initialized = true;
+	h->gates_gen++;
 	lguest_data_read(h, LGUEST_DATA_OFFSET(noirq_iret), &h->noirq_iret);
 	lguest_data_read(h, LGUEST_DATA_OFFSET(kernel_address),
 			 &h->kernel_address);

@@ -91,8 +91,10 @@ void lguest_host_reset(struct lguest_host *h)
 	struct shadow_mmu *mmu = h->mmu;
 	struct lguest_host_ops ops = h->ops;
 	uint32_t tsc_khz = h->tsc_khz;
+	uint64_t gates_gen = h->gates_gen;
 
 	memset(h, 0, sizeof(*h));
+	h->gates_gen = gates_gen + 1;
 	h->mem = mem;
 	h->fault = fault;
 	h->mmu = mmu;

@@ -65,6 +65,9 @@ struct lguest_host {
 	/* Kernel stack for traps from user mode (LHCALL_SET_STACK). */
 	uint32_t ss1, esp1;
 	unsigned stack_pages;
+	/* Bumped whenever the IDT, the kernel stack or lguest_data change:
+	 * what the VMM derived from them is stale. */
+	uint64_t gates_gen;
 
 	uint32_t irqs_pending;  /* bitmap of LGUEST_IRQS */
 	bool halted;

@@ -95,6 +95,7 @@ void lguest_load_idt_entry(struct lguest_host *h, uint32_t num, uint32_t lo,
 				  num);
 		return;
 	}
+	h->gates_gen++;
 	if (!(hi & 0x8000)) {
 		h->idt[num][0] = h->idt[num][1] = 0;
 		return;
@@ -131,4 +132,5 @@ void lguest_set_stack(struct lguest_host *h, uint32_t seg, uint32_t esp,
 	h->ss1 = seg;
 	h->esp1 = esp;
 	h->stack_pages = pages;
+	h->gates_gen++;
 }

@@ -95,8 +95,10 @@ uint64_t host_area_init(struct host_area *ha, void *mem, uint64_t pool_bytes)
 	uint64_t *pd = (uint64_t *)(m + HOST_PD_OFF);
 	pdpt[510] = (HOST_AREA_GPA + HOST_PD_OFF) | PTE_P | PTE_W;
 	pd[0] = HOST_AREA_GPA | PTE_P | PTE_W | PTE_PS;
-	for (uint64_t i = 0; i < pool_bytes >> 21 && i < 511; i++)
+	for (uint64_t i = 0; i < pool_bytes >> 21 && i < 510; i++)
 		pd[1 + i] = (POOL_GPA + (i << 21)) | PTE_P | PTE_W | PTE_PS;
+	pd[511] = (HOST_AREA_GPA + HOST_WINDOW_PT_OFF) | PTE_P | PTE_W;
+	ha->window_pte = (uint64_t *)(m + HOST_WINDOW_PT_OFF);
 
 	return (HOST_AREA_GPA + HOST_PDPT_OFF) | PTE_P | PTE_W;
 }

@@ -26,6 +26,10 @@
 #define HOST_STACK_TOP_OFF 0xa000
 #define HOST_PDPT_OFF 0xa000
 #define HOST_PD_OFF 0xb000
+/* A page table for one 4 KiB window onto guest RAM (lguest_data's page),
+ * at HOST_WINDOW_VA: the last 2 MiB of the upper-half page directory. */
+#define HOST_WINDOW_PT_OFF 0xc000
+#define HOST_WINDOW_VA (HOST_AREA_VA + (511ull << 21))
 
 /* The shadow page-table pool: its own memslot right after the host area,
  * mapped at HOST_AREA_VA + HOST_AREA_SIZE so the trampoline can write it. */
@@ -73,10 +77,19 @@ struct trampoline_ctl {
 	uint64_t exit_again;  /* non-zero: exit once more before returning */
 	uint64_t flush;       /* non-zero: reload CR3 (TLB flush) */
 	uint64_t touch[TRAMPOLINE_TOUCH_MAX]; /* virtual addresses of entries */
+	/* Traps the trampoline reflects into the guest itself (trap_reflect.h). */
+	uint64_t irq_enabled_va;  /* lguest_data.irq_enabled, host-area VA */
+	uint32_t esp1, ss1;       /* the guest's SET_STACK */
+	uint64_t reflected;       /* counted by the trampoline */
+	uint64_t reflect_rsp;     /* the trampoline's scratch */
+	uint64_t reflect[256];    /* handler | REFLECT_VALID | REFLECT_IRQ_GATE */
 };
+#define REFLECT_VALID (1ull << 32)
+#define REFLECT_IRQ_GATE (1ull << 33)
 
 struct host_area {
 	uint8_t *mem;                  /* host mapping of the host area */
+	uint64_t *window_pte;          /* maps HOST_WINDOW_VA */
 	uint64_t *gdt;
 	struct trampoline_ctl *ctl;
 	uint64_t stub_base_va;         /* VA of the first per-vector stub */

@@ -107,6 +107,12 @@ static int probe(void)
 	return 0;
 }
 
+static void on_stats_signal(int sig)
+{
+	(void)sig;
+	vm_request_stats();
+}
+
 int main(int argc, char **argv)
 {
 	struct vm_config cfg;
@@ -125,6 +131,10 @@ int main(int argc, char **argv)
 	}
 	/* A closed stdout must end the guest's output, not lgkvm. */
 	signal(SIGPIPE, SIG_IGN);
+	/* kill -USR2: the exit statistics so far, on stderr. */
+	struct sigaction sa = { .sa_handler = on_stats_signal };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR2, &sa, NULL);
 	rc = vm_create(&vm, &cfg);
 	if (!rc)
 		rc = vm_boot(&vm);

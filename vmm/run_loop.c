@@ -10,10 +10,14 @@
  *   EINTR             a timer or device kicked us.
  */
 #include <errno.h>
+#include <signal.h>
 #include <linux/kvm.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "devices/pci.h"
 #include "devices/virtio_console.h"
@@ -23,6 +27,7 @@
 #include "vmm/event_loop.h"
 #include "vmm/port_io.h"
 #include "vmm/trace.h"
+#include "vmm/trap_reflect.h"
 #include "vmm/vcpu_context.h"
 #include "vmm/vm.h"
 
@@ -239,6 +244,7 @@ static void queue_trampoline_work(struct vm *vm)
 	uint64_t batch[TRAMPOLINE_TOUCH_MAX];
 	size_t n;
 
+	trap_reflect_update(vm);
 	if (cr3 != vm->loaded_cr3) {
 		ctl->new_cr3 = cr3;
 		vm->loaded_cr3 = cr3;
@@ -294,6 +300,34 @@ static void halt(struct vm *vm)
 	}
 }
 
+static volatile sig_atomic_t stats_requested;
+
+void vm_request_stats(void)
+{
+	stats_requested = 1;
+}
+
+/* lgkvm's resident memory, and how much of it is guest RAM the guest has
+ * touched (mincore), in KiB; 0 when it cannot tell. */
+static void resident_kib(const struct vm *vm, uint64_t *total, uint64_t *guest)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	unsigned long size, resident;
+	size_t pages = vm->mem.size / (uint64_t)page;
+	unsigned char *vec = malloc(pages);
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	*total = *guest = 0;
+	if (f && fscanf(f, "%lu %lu", &size, &resident) == 2)
+		*total = (uint64_t)resident * (uint64_t)page / 1024;
+	if (f)
+		fclose(f);
+	if (vec && mincore(vm->mem.ram, vm->mem.size, vec) == 0)
+		for (size_t i = 0; i < pages; i++)
+			*guest += (vec[i] & 1) ? (uint64_t)page / 1024 : 0;
+	free(vec);
+}
+
 static void print_stats(struct vm *vm)
 {
 	static const char *names[EXIT_CAUSES] = {
@@ -301,25 +335,34 @@ static void print_stats(struct vm *vm)
 		"io", "mmio", "engine-fallback", "iret-emulated", "kick", "other"
 	};
 	uint64_t total = 0;
+	/* The terminal may be raw while the guest runs. */
+	const char *nl = isatty(STDERR_FILENO) ? "\r\n" : "\n";
 
 	for (unsigned i = 0; i < EXIT_CAUSES; i++)
 		total += vm->exits[i];
-	fprintf(stderr, "lgkvm: exits %llu\n", (unsigned long long)total);
+	fprintf(stderr, "lgkvm: exits %llu%s", (unsigned long long)total, nl);
 	for (unsigned i = 0; i < EXIT_CAUSES; i++)
 		if (vm->exits[i])
-			fprintf(stderr, "lgkvm:   %-18s %llu\n", names[i],
-				(unsigned long long)vm->exits[i]);
+			fprintf(stderr, "lgkvm:   %-18s %llu%s", names[i],
+				(unsigned long long)vm->exits[i], nl);
 	for (unsigned i = 0; i < 32; i++)
 		if (vm->lg.hcall_count[i])
-			fprintf(stderr, "lgkvm:   hcall %-12u %llu\n", i,
-				(unsigned long long)vm->lg.hcall_count[i]);
-	fprintf(stderr, "lgkvm:   async hcalls       %llu\n",
-		(unsigned long long)vm->lg.async_hcalls);
-	fprintf(stderr, "lgkvm:   coalesced writes   %llu (ring full: %llu exits)\n",
+			fprintf(stderr, "lgkvm:   hcall %-12u %llu%s", i,
+				(unsigned long long)vm->lg.hcall_count[i], nl);
+	fprintf(stderr, "lgkvm:   async hcalls       %llu%s",
+		(unsigned long long)vm->lg.async_hcalls, nl);
+	fprintf(stderr, "lgkvm:   coalesced writes   %llu (ring full: %llu exits)%s",
 		(unsigned long long)vm->coalesced_writes,
-		(unsigned long long)vm->coalesced_full);
-	fprintf(stderr, "lgkvm:   early-console chars %llu\n",
-		(unsigned long long)virtio_console_emerg_chars(vm->console));
+		(unsigned long long)vm->coalesced_full, nl);
+	fprintf(stderr, "lgkvm:   reflected in VM    %llu%s",
+		(unsigned long long)trap_reflect_count(vm), nl);
+	fprintf(stderr, "lgkvm:   early-console chars %llu%s",
+		(unsigned long long)virtio_console_emerg_chars(vm->console), nl);
+	uint64_t rss, guest;
+	resident_kib(vm, &rss, &guest);
+	fprintf(stderr, "lgkvm: resident %llu KiB, guest RAM %llu KiB of it, lgkvm's own %llu KiB%s",
+		(unsigned long long)rss, (unsigned long long)guest,
+		(unsigned long long)(rss > guest ? rss - guest : 0), nl);
 }
 
 static enum vm_result finish(struct vm *vm, enum vm_result res)
@@ -356,6 +399,12 @@ enum vm_result vm_run(struct vm *vm)
 			if (rc < 0)
 				vm->exits[EXIT_KICK]++;
 			event_loop_dispatch(vm->ev, 0);
+		}
+		if (stats_requested) {
+			stats_requested = 0;
+			fprintf(stderr, "lgkvm: stats so far (SIGUSR2)%s",
+				isatty(STDERR_FILENO) ? "\r\n" : "\n");
+			print_stats(vm);
 		}
 		if (rc == 0) {
 			switch (run->exit_reason) {

@@ -5,6 +5,13 @@
  * entries, load CR3) and returns to the guest with iretq.  The VMM edits the
  * frame on this stack to deliver a trap, return from one, or resume.
  *
+ * Software interrupts (system calls) and #DE/#UD from guest user mode that
+ * the guest handles itself are reflected here, without an exit, when the
+ * VMM has marked the vector in ctl_reflect: the 32-bit frame lguest gives
+ * goes on the kernel stack from SET_STACK and the iretq goes to the guest's
+ * handler.  A page fault while writing that frame (the stack not shadowed
+ * yet, or clean) abandons the reflection: the trap then exits as usual.
+ *
  * This blob is copied into the host area; it is position independent and
  * only ever runs inside the VM.  Keep it short: on kvm_pvm each instruction
  * here is emulated.
@@ -12,6 +19,21 @@
 #define TRAMPOLINE_PORT 0xe5
 #define KICK_VECTOR 0x100
 #define TOUCH_MAX 500
+#define REFLECT_VALID (1 << 32)
+#define REFLECT_IRQ_GATE (1 << 33)
+#define GUEST_KERNEL_CS 0x61
+/* Flags a trap clears (TF NT RF VM) and sets (IF, bit 1) in the real EFLAGS. */
+#define CLEAR_FLAGS 0x34100
+#define FORCE_FLAGS 0x202
+#define EFLAGS_IF 0x200
+
+/* Offsets into the ring-0 frame common builds (struct trampoline_frame). */
+#define F_VECTOR 32
+#define F_RIP 48
+#define F_CS 56
+#define F_RFLAGS 64
+#define F_RSP 72
+#define F_SS 80
 
 	.section .rodata.lgkvm_trampoline, "a"
 	.code64
@@ -24,6 +46,12 @@ ctl_ntouch:	.quad 0
 ctl_exit_again:	.quad 0
 ctl_flush:	.quad 0
 ctl_touch:	.fill TOUCH_MAX, 8, 0
+ctl_irq_enabled_va:	.quad 0	/* lguest_data.irq_enabled, mapped for us */
+ctl_esp1:	.long 0
+ctl_ss1:	.long 0
+ctl_reflected:	.quad 0	/* traps reflected without an exit */
+ctl_reflect_rsp:	.quad 0	/* the frame being reflected, for the fixup */
+ctl_reflect:	.fill 256, 8, 0	/* per vector: handler | VALID | IRQ_GATE */
 
 	.balign 16
 lgkvm_trampoline_resume:
@@ -36,6 +64,66 @@ common:
 	push	%rcx
 	push	%rdx
 	push	%rbx
+	mov	F_VECTOR(%rsp), %rax
+	cmp	$14, %rax
+	je	page_fault
+	testb	$3, F_CS(%rsp)
+	jz	exit_to_vmm
+	lea	ctl_reflect(%rip), %rdx
+	mov	(%rdx,%rax,8), %rbx	/* vectors are < 256 here */
+	bt	$32, %rbx
+	jnc	exit_to_vmm
+	/* Reflect: the frame [eip, cs, eflags, esp, ss] below esp1. */
+	mov	%rsp, ctl_reflect_rsp(%rip)
+	mov	ctl_esp1(%rip), %ecx
+	sub	$20, %ecx
+	mov	ctl_irq_enabled_va(%rip), %rdx
+	mov	(%rdx), %edx
+	and	$EFLAGS_IF, %edx
+	mov	F_RFLAGS(%rsp), %eax
+	and	$~(EFLAGS_IF | 0x3000), %eax	/* the guest sees its virtual IF, IOPL 0 */
+	or	%edx, %eax
+reflect_write_start:
+	mov	%eax, 8(%rcx)
+	mov	F_RIP(%rsp), %eax
+	mov	%eax, (%rcx)
+	mov	F_CS(%rsp), %eax
+	mov	%eax, 4(%rcx)
+	mov	F_RSP(%rsp), %eax
+	mov	%eax, 12(%rcx)
+	mov	F_SS(%rsp), %eax
+	mov	%eax, 16(%rcx)
+reflect_write_end:
+	/* The frame is there: enter the handler at CPL 1. */
+	mov	%rcx, F_RSP(%rsp)
+	mov	ctl_ss1(%rip), %eax
+	mov	%rax, F_SS(%rsp)
+	movq	$GUEST_KERNEL_CS, F_CS(%rsp)
+	mov	%ebx, %eax
+	mov	%rax, F_RIP(%rsp)
+	mov	F_RFLAGS(%rsp), %rax
+	and	$~CLEAR_FLAGS, %rax
+	or	$FORCE_FLAGS, %rax
+	mov	%rax, F_RFLAGS(%rsp)
+	bt	$33, %rbx
+	jnc	1f
+	mov	ctl_irq_enabled_va(%rip), %rdx
+	movl	$0, (%rdx)		/* an interrupt gate: virtual IF off */
+1:	incq	ctl_reflected(%rip)
+	jmp	resume
+
+page_fault:
+	/* A fault writing a reflected frame: drop this frame and exit with
+	 * the trap being reflected instead. */
+	testb	$3, F_CS(%rsp)
+	jnz	exit_to_vmm
+	lea	reflect_write_start(%rip), %rax
+	cmp	%rax, F_RIP(%rsp)
+	jb	exit_to_vmm
+	lea	reflect_write_end(%rip), %rax
+	cmp	%rax, F_RIP(%rsp)
+	jae	exit_to_vmm
+	mov	ctl_reflect_rsp(%rip), %rsp
 exit_to_vmm:
 lgkvm_trampoline_out:
 	out	%al, $TRAMPOLINE_PORT

@@ -113,6 +113,7 @@ struct vm {
 	struct kvm_coalesced_mmio_ring *coalesced_ring; /* NULL: none */
 	uint64_t coalesced_writes;  /* port writes that did not exit */
 	uint64_t coalesced_full;    /* writes that exited: the ring was full */
+	uint64_t reflect_gen;       /* lg.gates_gen the trampoline's table is from */
 	uint64_t exits[EXIT_CAUSES];
 	uint64_t hcall_exits;
 };
@@ -127,6 +128,9 @@ int vm_create(struct vm *vm, const struct vm_config *cfg);
 int vm_boot(struct vm *vm);
 /* Runs until power-off, crash or kill. */
 enum vm_result vm_run(struct vm *vm);
+/* From a signal handler: print the --stats figures so far at the next
+ * return from KVM_RUN (the signal itself makes KVM_RUN return). */
+void vm_request_stats(void);
 void vm_destroy(struct vm *vm);
 
 /* The guest GDT entries first..first+count-1 changed: copy them in. */

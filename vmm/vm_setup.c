@@ -289,6 +289,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	memset(vm, 0, sizeof(*vm));
 	vm->cfg = *cfg;
 	vm->kvm_fd = vm->vm_fd = vm->vcpu_fd = -1;
+	vm->reflect_gen = UINT64_MAX; /* the trampoline's table: not built */
 
 	/* Memory: guest RAM, the host area, the shadow-table pool. */
 	vm->mem.size = cfg->mem_mib << 20;

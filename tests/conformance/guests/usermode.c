@@ -168,6 +168,37 @@ static void test_syscall_frame(void)
 	   "user registers other than %eax survive a system call");
 }
 
+/* Where the kernel stack is not in the shadow page tables yet, or is clean
+ * (its PTE has no Dirty bit, so the shadow maps it read-only), the frame
+ * still lands there, and the Host marks the page Accessed and Dirty as for
+ * any write of the guest's. */
+#define FRESH_STACK_VA (USER_TEST_BASE + 0x200000)
+
+static void test_syscall_onto_unmapped_and_clean_stacks(void)
+{
+	uint32_t pa[2] = { page_alloc_phys(), page_alloc_phys() };
+	uint32_t top = FRESH_STACK_VA + 2 * PAGE_SIZE;
+	volatile pte_t *pte;
+
+	kernel_stack_set(trap_stack_top(1));
+	tlb_flush_all(); /* LHCALL_FLUSH_TLB 1: the kernel stack leaves the shadow */
+	user_call(u_echo, 1, 0, 0);
+	is_u32(syscall_last.frame_top, trap_stack_top(1),
+	       "a system call right after FLUSH_TLB(1) (kernel stack not shadowed) lands on the SET_STACK stack");
+	is_u32(syscall_last.eip, USER_READ(u_eip), "with the user eip after the int");
+
+	/* Two kernel-only pages, present and writable but neither Accessed nor Dirty. */
+	pte_set(pgdir_current, FRESH_STACK_VA, pa[0] | PTE_PRESENT | PTE_RW);
+	pte_set(pgdir_current, FRESH_STACK_VA + PAGE_SIZE, pa[1] | PTE_PRESENT | PTE_RW);
+	kernel_stack_set(top);
+	is_u32(user_call(u_echo, 9, 0, 0), 10, "a system call onto a stack whose PTEs are clean and not accessed works");
+	is_u32(syscall_last.frame_top, top, "its frame is at the top of that stack");
+	pte = pte_ptr(pgdir_current, FRESH_STACK_VA + PAGE_SIZE);
+	ok(pte && (*pte & (PTE_ACCESSED | PTE_DIRTY)) == (PTE_ACCESSED | PTE_DIRTY),
+	   "and the frame's page is now Accessed and Dirty");
+	kernel_stack_set(trap_stack_top(0));
+}
+
 static void test_syscall_gates(void)
 {
 	user_call(u_echo, 1, 0, 0);
@@ -252,6 +283,7 @@ void guest_main(void)
 	irq_enable();
 	test_enter_and_exit();
 	test_syscall_frame();
+	test_syscall_onto_unmapped_and_clean_stacks();
 	test_syscall_gates();
 	test_user_traps();
 	test_user_may_not();
