@@ -89,7 +89,7 @@ enum mmu_fault mmu_demand_page(struct shadow_mmu *m, uint32_t vaddr,
 		guest_write_pte(m, w.gpte_gpa, gpte);
 
 	spte = shadow_pte(m, &w, gpte);
-	pt = shadow_region_pt(m, vaddr >> REGION_SHIFT);
+	pt = shadow_region_pt(m, vaddr, &w);
 	shadow_set(m, &pt[(vaddr >> 12) % SHADOW_ENTRIES], spte);
 	m->stats.faults_fixed++;
 	TRACE("pf", "vaddr=0x%x err=0x%x result=fixed gpte=0x%llx spte=0x%llx",

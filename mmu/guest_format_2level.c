@@ -26,6 +26,7 @@ static bool walk_2level(struct shadow_mmu *m, uint32_t gpgdir, uint32_t vaddr,
 					  gpgdir);
 		return false;
 	}
+	w->pmd_gpa = NO_GPA;
 	w->dir_present = pde & PTE_PRESENT;
 	if (!w->dir_present)
 		return true;

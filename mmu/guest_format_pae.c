@@ -48,12 +48,14 @@ static bool walk_pae(struct shadow_mmu *m, uint32_t gpgdir, uint32_t vaddr,
 					  gpgdir);
 		return false;
 	}
+	w->pmd_gpa = NO_GPA;
 	w->dir_present = pgd & PTE_PRESENT;
 	if (!w->dir_present)
 		return true;
 	if (!dir_entry_ok(m, pgd, GPGD_ALLOWED, "page directory pointer", vaddr,
 			  kill))
 		return false;
+	w->pmd_gpa = pgd & PAE_ADDR_MASK;
 	pmd_gpa = (pgd & PAE_ADDR_MASK) + ((vaddr >> 21) & 511u) * 8u;
 	if (!gmem_read64(m->cfg.mem, pmd_gpa, &pmd))
 		return false; /* cannot happen: a whole RAM page */

@@ -34,6 +34,7 @@ bool guest_walk(struct shadow_mmu *m, uint32_t vaddr, bool kill,
 		w->gpte = (vaddr & ~MMU_PAGE_MASK) | PTE_PRESENT | PTE_RW |
 			  PTE_ACCESSED | PTE_DIRTY;
 		w->gpte_gpa = NO_GPA;
+		w->pmd_gpa = NO_GPA;
 		return true;
 	}
 	return m->fmt->walk_dirs(m, mmu_current(m)->gpgdir, vaddr, kill, w);

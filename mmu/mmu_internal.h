@@ -78,6 +78,7 @@ struct guest_walk {
 	bool dir_nx;           /* ... forbade execution (PAE) */
 	uint64_t gpte;         /* the leaf entry, when dir_present */
 	uint64_t gpte_gpa;     /* where the leaf lives (NO_GPA in linear mode) */
+	uint64_t pmd_gpa;      /* PAE: the middle directory page walked (else NO_GPA) */
 };
 
 struct guest_format {
@@ -123,23 +124,79 @@ bool guest_pte_nx(const struct shadow_mmu *m, const struct guest_walk *w,
 uint64_t shadow_pte(const struct shadow_mmu *m, const struct guest_walk *w,
 		    uint64_t gpte);
 
+/* --- shadow_rmap.c: which shadow page tables come from which guest page
+ * table.  Every shadow page table of a region is built from one guest
+ * page-table page: the part of it that maps the region (a 2-level guest page
+ * table maps two regions; a PAE one, one).  The reverse map lists, for each
+ * guest page-table page, the shadow page tables built from it, in every root
+ * and in the shared kernel space, so SET_PTE reaches exactly those entries. */
+#define RMAP_NONE UINT32_MAX
+#define OWNER_KERNEL UINT32_MAX
+
+struct pt_meta {
+	uint64_t src;          /* GPA of the guest entry for the region's first
+				* page (frame | offset); NO_GPA: not in the map */
+	uint32_t owner;        /* root index, or OWNER_KERNEL */
+	uint32_t region;
+	uint32_t next, prev;   /* chain of the same guest page */
+};
+
+struct shadow_rmap {
+	struct pt_meta *meta;  /* per pool page */
+	uint32_t *head;        /* hash buckets of guest page frames */
+	uint32_t nbuckets;     /* a power of two */
+	uint32_t count;        /* shadow page tables in the map */
+};
+
+bool rmap_init(struct shadow_mmu *m);
+void rmap_fini(struct shadow_mmu *m);
+/* Pool page idx now shadows region r for owner, from the guest entries
+ * starting at src (NO_GPA: made up, in linear mode; then not mapped). */
+void rmap_add(struct shadow_mmu *m, uint32_t idx, uint32_t owner, uint32_t r,
+	      uint64_t src);
+/* Pool page idx no longer shadows anything. */
+void rmap_remove(struct shadow_mmu *m, uint32_t idx);
+/* The shadow page tables built from the guest page at frame: the first,
+ * then the next after idx; RMAP_NONE at the end. */
+uint32_t rmap_first(const struct shadow_mmu *m, uint64_t frame);
+uint32_t rmap_next(const struct shadow_mmu *m, uint32_t idx);
+/* For the checker: the raw chains. */
+uint32_t rmap_bucket_head(const struct shadow_mmu *m, uint32_t b);
+uint32_t rmap_bucket_of(const struct shadow_mmu *m, uint64_t frame);
+/* Where the guest entry at gpte_gpa lands in pool page idx, or -1. */
+int rmap_entry_index(const struct shadow_mmu *m, uint32_t idx, uint64_t gpte_gpa);
+/* The guest entry address a shadow page table for vaddr's region starts
+ * from, given the walk's entry for vaddr. */
+uint64_t rmap_src_of(const struct shadow_mmu *m, const struct guest_walk *w,
+		     uint32_t vaddr);
+
 /* --- pgdir_cache.c: roots, sharing and dropping --- */
 struct shadow_root {
 	bool keyed;           /* shadows gpgdir (false: slot free) */
 	uint32_t gpgdir;
 	uint64_t last_used;   /* for LRU eviction */
 	uint32_t pml4, pdpt, pd[SHADOW_PDS]; /* pool pages, owned for good */
+	/* PAE: the guest middle directory each GiB's regions come from
+	 * (NO_GPA: none shadowed), for SET_PMD. */
+	uint64_t src_pmd[SHADOW_PDS];
 };
 
 bool roots_init(struct shadow_mmu *m);
 /* The shadow page table of region r in root, or NULL. */
 uint64_t *root_region_pt(const struct shadow_mmu *m,
 			 const struct shadow_root *root, uint32_t r);
-/* The current root's page table for region r, allocated if missing; on an
- * empty pool everything is dropped first.  Never NULL. */
-uint64_t *shadow_region_pt(struct shadow_mmu *m, uint32_t r);
+/* The current root's page table for vaddr's region, built from the guest
+ * page table the walk w went through: allocated if missing, rebuilt if it
+ * came from another guest page table (or, PAE, middle directory) than w.
+ * On an empty pool everything is dropped first.  Never NULL. */
+uint64_t *shadow_region_pt(struct shadow_mmu *m, uint32_t vaddr,
+			   const struct guest_walk *w);
 void shadow_drop_region(struct shadow_mmu *m, struct shadow_root *root,
 			uint32_t r);
+/* PAE: the regions of GiB g, the kernel's (root NULL) or root's user ones. */
+void shadow_drop_gib(struct shadow_mmu *m, struct shadow_root *root, uint32_t g);
+uint64_t *root_pde_of(const struct shadow_mmu *m, const struct shadow_root *root,
+		      uint32_t r);
 void shadow_drop_user(struct shadow_mmu *m, struct shadow_root *root);
 void shadow_drop_all(struct shadow_mmu *m);
 struct shadow_root *roots_find(struct shadow_mmu *m, uint32_t gpgdir);
@@ -158,6 +215,8 @@ struct shadow_mmu {
 	uint32_t kernel_address;
 	uint32_t kernel_region;         /* first region shared by all roots */
 	uint32_t kernel_pt[SHADOW_REGIONS]; /* pool page per kernel region */
+	uint64_t kernel_src_pmd[SHADOW_PDS]; /* as shadow_root.src_pmd */
+	struct shadow_rmap rmap;
 	uint64_t clock;                 /* LRU time */
 	bool tlb_flush;                 /* a shadow entry lost rights */
 	struct mmu_stats stats;

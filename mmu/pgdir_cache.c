@@ -15,10 +15,18 @@
 #include "vmm/guest_fault.h"
 #include "vmm/trace.h"
 
-static uint64_t *root_pde(const struct shadow_mmu *m,
-			  const struct shadow_root *root, uint32_t r)
+uint64_t *root_pde_of(const struct shadow_mmu *m, const struct shadow_root *root,
+		      uint32_t r)
 {
 	return &pool_table(&m->pool, root->pd[r / SHADOW_ENTRIES])[r % SHADOW_ENTRIES];
+}
+
+#define root_pde root_pde_of
+
+static void forget_src_pmds(uint64_t src_pmd[SHADOW_PDS])
+{
+	for (unsigned g = 0; g < SHADOW_PDS; g++)
+		src_pmd[g] = NO_GPA;
 }
 
 bool roots_init(struct shadow_mmu *m)
@@ -28,6 +36,7 @@ bool roots_init(struct shadow_mmu *m)
 		uint64_t *pml4, *pdpt;
 
 		root->keyed = false;
+		forget_src_pmds(root->src_pmd);
 		root->pml4 = pool_alloc(&m->pool);
 		root->pdpt = pool_alloc(&m->pool);
 		if (root->pml4 == POOL_NONE || root->pdpt == POOL_NONE)
@@ -47,6 +56,7 @@ bool roots_init(struct shadow_mmu *m)
 	}
 	for (unsigned r = 0; r < SHADOW_REGIONS; r++)
 		m->kernel_pt[r] = POOL_NONE;
+	forget_src_pmds(m->kernel_src_pmd);
 	return true;
 }
 
@@ -72,6 +82,7 @@ static void drop_kernel_region(struct shadow_mmu *m, uint32_t r)
 	if (m->kernel_pt[r] == POOL_NONE)
 		return;
 	set_region_in_all_roots(m, r, 0);
+	rmap_remove(m, m->kernel_pt[r]);
 	pool_free(&m->pool, m->kernel_pt[r]);
 	m->kernel_pt[r] = POOL_NONE;
 }
@@ -88,14 +99,27 @@ void shadow_drop_region(struct shadow_mmu *m, struct shadow_root *root,
 	pde = root_pde(m, root, r);
 	if (!(*pde & PTE_PRESENT))
 		return;
+	rmap_remove(m, pool_index_of(&m->pool, *pde));
 	pool_free(&m->pool, pool_index_of(&m->pool, *pde));
 	shadow_set(m, pde, 0);
+}
+
+void shadow_drop_gib(struct shadow_mmu *m, struct shadow_root *root, uint32_t g)
+{
+	for (uint32_t r = g * SHADOW_ENTRIES; r < (g + 1) * SHADOW_ENTRIES; r++)
+		if (region_is_kernel(m, r) == !root)
+			shadow_drop_region(m, root, r);
+	if (root)
+		root->src_pmd[g] = NO_GPA;
+	else
+		m->kernel_src_pmd[g] = NO_GPA;
 }
 
 void shadow_drop_user(struct shadow_mmu *m, struct shadow_root *root)
 {
 	for (uint32_t r = 0; r < m->kernel_region; r++)
 		shadow_drop_region(m, root, r);
+	forget_src_pmds(root->src_pmd);
 }
 
 void shadow_drop_all(struct shadow_mmu *m)
@@ -104,6 +128,7 @@ void shadow_drop_all(struct shadow_mmu *m)
 		shadow_drop_user(m, &m->roots[i]);
 	for (uint32_t r = m->kernel_region; r < SHADOW_REGIONS; r++)
 		drop_kernel_region(m, r);
+	forget_src_pmds(m->kernel_src_pmd);
 }
 
 /* A page for a new shadow page table.  When the pool is dry, throw away
@@ -123,19 +148,33 @@ static uint32_t alloc_pt(struct shadow_mmu *m)
 	return pool_alloc(&m->pool);
 }
 
-uint64_t *shadow_region_pt(struct shadow_mmu *m, uint32_t r)
+uint64_t *shadow_region_pt(struct shadow_mmu *m, uint32_t vaddr,
+			   const struct guest_walk *w)
 {
 	struct shadow_root *root = mmu_current(m);
-	uint64_t *pt = root_region_pt(m, root, r);
-	uint32_t idx;
-	uint64_t pde;
+	uint32_t r = vaddr >> REGION_SHIFT, g = r / SHADOW_ENTRIES, idx;
+	bool kernel = region_is_kernel(m, r);
+	uint64_t src = rmap_src_of(m, w, vaddr), pde;
+	uint64_t *pt, *src_pmd = kernel ? &m->kernel_src_pmd[g] : &root->src_pmd[g];
 
-	if (pt)
-		return pt;
+	/* The guest moved this GiB to another middle directory (PAE) or this
+	 * region to another page table without telling: start it afresh. */
+	if (m->fmt->has_pmd && w->pmd_gpa != NO_GPA && *src_pmd != NO_GPA &&
+	    *src_pmd != w->pmd_gpa)
+		shadow_drop_gib(m, kernel ? NULL : root, g);
+	pt = root_region_pt(m, root, r);
+	if (pt) {
+		if (m->rmap.meta[pool_index_of(&m->pool, *root_pde(m, root, r))].src == src)
+			return pt;
+		shadow_drop_region(m, root, r);
+	}
 	idx = alloc_pt(m);
 	shadow_clear_page(m, idx);
+	rmap_add(m, idx, kernel ? OWNER_KERNEL : (uint32_t)(root - m->roots), r, src);
+	if (m->fmt->has_pmd && w->pmd_gpa != NO_GPA)
+		*src_pmd = w->pmd_gpa;  /* after alloc_pt, which may drop all */
 	pde = pool_page_gpa(&m->pool, idx) | SHADOW_TABLE_FLAGS;
-	if (region_is_kernel(m, r)) {
+	if (kernel) {
 		m->kernel_pt[r] = idx;
 		set_region_in_all_roots(m, r, pde);
 	} else {

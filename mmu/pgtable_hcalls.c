@@ -12,22 +12,25 @@
 #include "vmm/trace.h"
 
 /*
- * Kernel mappings live in the shared page tables, so one update reaches
- * every root; a user mapping only matters to the root shadowing gpgdir.
+ * The guest's entry may be shadowed in several roots (a page table in use
+ * under more than one page directory) and in the shared kernel space: the
+ * reverse map finds every shadow page table built from the guest page table
+ * that holds it, and exactly that entry is updated in each.
  *
  * Linux sets ACCESSED (and DIRTY for writable data) on most entries as it
- * creates them, so an entry with either bit set is mapped at once (writable
- * only if DIRTY), saving the fault that would follow.  That needs the
- * guest's page-directory entry for the rights of the whole path; when it is
- * not there yet, the entry is just dropped.
+ * creates them, so in the root of the pgdir named (or the kernel's), an entry
+ * with either bit set is mapped at once (writable only if DIRTY), saving the
+ * fault that would follow.  Elsewhere it is dropped: the rights of a path
+ * depend on each pgdir's own directory entries.
  */
 void mmu_set_pte(struct shadow_mmu *m, uint32_t gpgdir, uint32_t vaddr,
 		 uint64_t gpte)
 {
-	uint32_t r = vaddr >> REGION_SHIFT;
+	uint32_t r = vaddr >> REGION_SHIFT, pt_idx = POOL_NONE;
 	struct shadow_root *root;
 	struct guest_walk w;
-	uint64_t *pt, *spte;
+	uint64_t *spte = NULL;
+	unsigned updated = 0;
 
 	/* A 2-level guest's arg4 is not part of the entry: older guests
 	 * leave junk there, and lguest ignored it. */
@@ -36,29 +39,49 @@ void mmu_set_pte(struct shadow_mmu *m, uint32_t gpgdir, uint32_t vaddr,
 	/* Linear mappings come from no guest entry: nothing to update. */
 	if (m->linear)
 		return;
+	/* The shadow page table of gpgdir's root (or the kernel's) here. */
+	root = roots_find(m, gpgdir);
 	if (region_is_kernel(m, r)) {
-		if (m->kernel_pt[r] == POOL_NONE)
-			return;
-		pt = pool_table(&m->pool, m->kernel_pt[r]);
-	} else {
-		root = roots_find(m, gpgdir);
-		pt = root ? root_region_pt(m, root, r) : NULL;
-		if (!pt)
-			return;
+		pt_idx = m->kernel_pt[r];
+	} else if (root) {
+		uint64_t pde = *root_pde_of(m, root, r);
+		if (pde & PTE_PRESENT)
+			pt_idx = pool_index_of(&m->pool, pde);
 	}
-	spte = &pt[(vaddr >> 12) % SHADOW_ENTRIES];
-	shadow_set(m, spte, 0);
+	if (pt_idx != POOL_NONE)
+		spte = &pool_table(&m->pool, pt_idx)[(vaddr >> 12) % SHADOW_ENTRIES];
 
-	if (!(gpte & PTE_PRESENT) || !(gpte & (PTE_ACCESSED | PTE_DIRTY)))
+	if (!m->fmt->walk_dirs(m, gpgdir, vaddr, false, &w) || !w.dir_present) {
+		/* No guest page table behind it under gpgdir: only the shadow
+		 * of gpgdir itself (or the kernel's) can hold it. */
+		if (spte)
+			shadow_set(m, spte, 0);
+		return;
+	}
+	for (uint32_t idx = rmap_first(m, w.gpte_gpa & ~(uint64_t)MMU_PAGE_MASK);
+	     idx != RMAP_NONE; idx = rmap_next(m, idx)) {
+		int e = rmap_entry_index(m, idx, w.gpte_gpa);
+		if (e >= 0) {
+			shadow_set(m, &pool_table(&m->pool, idx)[e], 0);
+			updated++;
+		}
+	}
+	/* A shadow of gpgdir built from another page table than the one its
+	 * directory names now (the guest changed it without telling): not
+	 * this entry's; drop it and leave the rest to the next fault. */
+	if (spte && m->rmap.meta[pt_idx].src != rmap_src_of(m, &w, vaddr)) {
+		shadow_set(m, spte, 0);
+		spte = NULL;
+	}
+	m->stats.rmap_updates += updated;
+	if (!spte || !(gpte & PTE_PRESENT) || !(gpte & (PTE_ACCESSED | PTE_DIRTY)))
 		return;
 	if (!guest_check_pte(m, gpte, vaddr, true))
 		return;
-	if (!m->fmt->walk_dirs(m, gpgdir, vaddr, false, &w) || !w.dir_present)
-		return;
 	shadow_set(m, spte, shadow_pte(m, &w, gpte));
-	TRACE("mmu", "op=set_pte gpgdir=0x%x vaddr=0x%x gpte=0x%llx spte=0x%llx",
+	TRACE("mmu", "op=set_pte gpgdir=0x%x vaddr=0x%x gpte=0x%llx spte=0x%llx shadows=%u",
 	      gpgdir, vaddr, (unsigned long long)gpte,
-	      (unsigned long long)*spte);
+	      (unsigned long long)*spte, updated);
 }
 
 /* A top-level entry changed: forget everything below it.  A kernel slot is
@@ -77,22 +100,31 @@ void mmu_set_pgd(struct shadow_mmu *m, uint32_t gpgdir, uint32_t idx)
 	if (m->linear)
 		return;
 	root = roots_find(m, gpgdir);
-	first = idx * m->fmt->top_regions;
-	for (uint32_t r = first; r < first + m->fmt->top_regions; r++)
-		if (root || region_is_kernel(m, r))
-			shadow_drop_region(m, root, r);
+	if (m->fmt->has_pmd) {
+		/* PAE: a top-level entry is a whole GiB. */
+		if (root)
+			shadow_drop_gib(m, root, idx);
+		if (m->kernel_region < (idx + 1) * SHADOW_ENTRIES)
+			shadow_drop_gib(m, NULL, idx);
+	} else {
+		first = idx * m->fmt->top_regions;
+		for (uint32_t r = first; r < first + m->fmt->top_regions; r++)
+			if (root || region_is_kernel(m, r))
+				shadow_drop_region(m, root, r);
+	}
 	TRACE("mmu", "op=set_pgd gpgdir=0x%x idx=%u cached=%d", gpgdir, idx,
 	      root != NULL);
 }
 
 /*
- * A middle-directory entry changed (PAE).  We cannot tell which pgdirs hold
- * that PMD page or which GiB it maps there, but entry idx is only ever
- * shadowed in region idx of some GiB: drop those four regions in every
- * root.  (lguest threw everything away.)
+ * A middle-directory entry changed (PAE): region idx of every GiB shadowed
+ * from that middle directory page, in whichever roots (and the kernel space)
+ * took that GiB from it, and nowhere else.  (lguest threw everything away.)
  */
 void mmu_set_pmd(struct shadow_mmu *m, uint32_t gpmd_page, uint32_t idx)
 {
+	uint64_t pmd = gpmd_page & ~(uint64_t)MMU_PAGE_MASK;
+
 	if (!m->fmt->has_pmd) {
 		guest_fault_raise(m->cfg.fault,
 				  "SET_PMD 0x%x/%u from a 2-level guest (only PAE has middle directories)",
@@ -110,10 +142,13 @@ void mmu_set_pmd(struct shadow_mmu *m, uint32_t gpmd_page, uint32_t idx)
 	for (uint32_t g = 0; g < SHADOW_PDS; g++) {
 		uint32_t r = g * SHADOW_ENTRIES + idx;
 
-		if (region_is_kernel(m, r))
-			shadow_drop_region(m, NULL, r);
-		else
-			for (unsigned i = 0; i < m->nroots; i++)
+		if (region_is_kernel(m, r)) {
+			if (m->kernel_src_pmd[g] == pmd)
+				shadow_drop_region(m, NULL, r);
+			continue;
+		}
+		for (unsigned i = 0; i < m->nroots; i++)
+			if (m->roots[i].src_pmd[g] == pmd)
 				shadow_drop_region(m, &m->roots[i], r);
 	}
 	TRACE("mmu", "op=set_pmd pmd=0x%x idx=%u", gpmd_page, idx);

@@ -65,7 +65,7 @@ struct shadow_mmu *mmu_create(const struct mmu_config *cfg)
 	m->roots = calloc(nroots, sizeof(*m->roots));
 	if (!m->roots || !pool_init(&m->pool, cfg->pool, cfg->pool_gpa,
 				    cfg->pool_pages) ||
-	    !touch_init(m) || !roots_init(m)) {
+	    !touch_init(m) || !rmap_init(m) || !roots_init(m)) {
 		mmu_destroy(m);
 		return NULL;
 	}
@@ -78,6 +78,7 @@ void mmu_destroy(struct shadow_mmu *m)
 	if (!m)
 		return;
 	touch_fini(m);
+	rmap_fini(m);
 	pool_fini(&m->pool);
 	free(m->roots);
 	free(m);

@@ -121,7 +121,17 @@ size_t mmu_touched_pending(const struct shadow_mmu *m);
 struct mmu_stats {
 	uint64_t faults_fixed, faults_to_guest, root_switches, root_evictions,
 		pool_exhausted;
+	uint64_t rmap_updates;  /* shadow entries SET_PTE reached through the rmap */
 };
+
+/* Checks the shadow tables and the reverse map against each other: every
+ * shadow page table is owned where it is installed, listed in the reverse
+ * map under the guest page table it came from, and nothing else is listed.
+ * With strict, also that every present shadow entry is exactly what the
+ * guest's tables give now (which holds when the guest has announced every
+ * change with a hypercall, as in unit tests).  False, with the first
+ * problem in why, when something is off. */
+bool mmu_check(struct shadow_mmu *m, bool strict, char *why, size_t len);
 void mmu_get_stats(const struct shadow_mmu *m, struct mmu_stats *st);
 
 #endif

@@ -20,7 +20,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: lgkvm run [--mem MiB] [--initrd FILE] [--block FILE[,ro]]...\n"
 		"                 [--net tap=NAME[,mac=MAC]] [--rng] [--trace FILE]\n"
-		"                 [--verbose] [--stats] [--pae|--no-pae]\n"
+		"                 [--verbose] [--stats] [--pae|--no-pae] [--mmu-check]\n"
 		"                 [KERNEL [KERNEL-ARGS...]]\n"
 		"       lgkvm probe\n"
 		"       lgkvm [--verbose] [--tunnet=IP:MAC|bridge:BR:MAC] [--block=FILE]\n"
@@ -39,6 +39,8 @@ static void usage(FILE *f)
 		"  --verbose        say what lgkvm is doing on stderr\n"
 		"  --stats          print VM exits by cause when the guest stops\n"
 		"  --pae, --no-pae  the guest's page-table format (default: detected)\n"
+		"  --mmu-check      check the shadow page tables against the guest's at\n"
+		"                   every page-table switch and at the end (slow; testing)\n"
 		"Exit status: 0 guest powered off, 1 guest crashed or killed, 2 bad input.\n",
 		DEFAULT_MEM_MIB, MIN_MEM_MIB, MAX_MEM_MIB);
 }
@@ -189,7 +191,7 @@ static int take_kernel_args(int argc, char **argv, struct vm_config *cfg)
 enum {
 	OPT_MEM = 256, OPT_INITRD, OPT_TRACE, OPT_VERBOSE, OPT_STATS, OPT_PAE,
 	OPT_NO_PAE, OPT_BLOCK, OPT_NET, OPT_RNG, OPT_TUNNET, OPT_USERNAME,
-	OPT_CHROOT, OPT_HELP,
+	OPT_CHROOT, OPT_HELP, OPT_MMU_CHECK,
 };
 
 static int parse_options(int argc, char **argv, struct vm_config *cfg,
@@ -217,6 +219,7 @@ static int parse_options(int argc, char **argv, struct vm_config *cfg,
 		case OPT_USERNAME: cfg->username = optarg; break;
 		case OPT_CHROOT: cfg->chroot_dir = optarg; break;
 		case OPT_HELP: usage(stdout); return -1;
+		case OPT_MMU_CHECK: cfg->mmu_check = true; break;
 		default:
 			return bad("unknown or incomplete option '%s'", argv[optind - 1]);
 		}
@@ -237,6 +240,7 @@ static int parse_run(int argc, char **argv, struct vm_config *cfg)
 		{ "block", required_argument, NULL, OPT_BLOCK },
 		{ "net", required_argument, NULL, OPT_NET },
 		{ "rng", no_argument, NULL, OPT_RNG },
+		{ "mmu-check", no_argument, NULL, OPT_MMU_CHECK },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};

@@ -365,8 +365,37 @@ static void print_stats(struct vm *vm)
 		(unsigned long long)(rss > guest ? rss - guest : 0), nl);
 }
 
+/* --mmu-check: the shadow tables, the reverse map and the guest's tables
+ * agree (at pgdir switches the guest has announced all its changes). */
+static void check_mmu(struct vm *vm, bool force)
+{
+	struct mmu_stats st;
+	char why[256];
+
+	if (!vm->cfg.mmu_check || vm->fault.raised)
+		return;
+	mmu_get_stats(vm->mmu, &st);
+	if (!force && st.root_switches == vm->mmu_checked_at)
+		return;
+	vm->mmu_checked_at = st.root_switches;
+	vm->mmu_checks++;
+	if (!mmu_check(vm->mmu, true, why, sizeof(why)))
+		guest_fault_raise(&vm->fault, "shadow MMU check %llu failed: %s",
+				  (unsigned long long)vm->mmu_checks, why);
+}
+
 static enum vm_result finish(struct vm *vm, enum vm_result res)
 {
+	if (res == VM_POWEROFF && vm->cfg.mmu_check) {
+		check_mmu(vm, true);
+		if (vm->fault.raised) {
+			fprintf(stderr, "lgkvm: %s\n", vm->fault.reason);
+			res = VM_CRASHED;
+		} else {
+			fprintf(stderr, "lgkvm: shadow MMU checked %llu times: consistent\n",
+				(unsigned long long)vm->mmu_checks);
+		}
+	}
 	if (vm->cfg.stats)
 		print_stats(vm);
 	return res;
@@ -482,6 +511,7 @@ enum vm_result vm_run(struct vm *vm)
 			}
 		}
 
+		check_mmu(vm, false);
 		if (vm->fault.raised) {
 			fprintf(stderr, "lgkvm: guest killed: %s\n", vm->fault.reason);
 			return finish(vm, VM_CRASHED);

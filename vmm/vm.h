@@ -40,6 +40,7 @@ struct vm_config {
 	bool verbose;
 	bool stats;               /* print exit statistics at the end */
 	bool probe;               /* `lgkvm probe`: name the engine, boot nothing */
+	bool mmu_check;           /* check the shadow MMU at every pgdir switch */
 	int pae;                  /* -1 detect, 0 2-level tables, 1 PAE */
 	struct block_config blocks[VM_MAX_BLOCKS];
 	unsigned nblocks;
@@ -114,6 +115,8 @@ struct vm {
 	uint64_t coalesced_writes;  /* port writes that did not exit */
 	uint64_t coalesced_full;    /* writes that exited: the ring was full */
 	uint64_t reflect_gen;       /* lg.gates_gen the trampoline's table is from */
+	uint64_t mmu_checked_at;    /* root switches at the last --mmu-check */
+	uint64_t mmu_checks;
 	uint64_t exits[EXIT_CAUSES];
 	uint64_t hcall_exits;
 };

@@ -1256,7 +1256,9 @@ START_TEST(test_pae_kernel_mapping_is_shared_by_every_root)
 }
 END_TEST
 
-START_TEST(test_pae_set_pmd_drops_that_entry_in_every_root)
+/* Exactly the roots whose GiB came from that middle directory lose that
+ * entry (lguest dropped everything; lgkvm once dropped it in every root). */
+START_TEST(test_pae_set_pmd_drops_that_entry_where_that_pmd_is_used)
 {
 	uint32_t other = UVADDR + 0x200000; /* next PMD entry */
 
@@ -1269,11 +1271,15 @@ START_TEST(test_pae_set_pmd_drops_that_entry_in_every_root)
 	expect_access(UVADDR, false, true);
 	mmu_set_pmd(m, PMD_A, (UVADDR >> 21) & 511);
 	ck_assert(!fault.raised);
-	ck_assert_uint_eq(hw_walk(UVADDR), 0);
+	ck_assert_uint_eq(hw_walk(UVADDR) & ADDR_MASK, UFRAME_B); /* B uses PMD_B */
 	ck_assert_uint_ne(hw_walk(KVADDR), 0);
 	mmu_new_pgtable(m, PDPT_A);
 	ck_assert_uint_eq(hw_walk(UVADDR), 0);
 	ck_assert_uint_ne(hw_walk(other), 0);
+	/* And SET_PMD on B's middle directory reaches B. */
+	mmu_new_pgtable(m, PDPT_B);
+	mmu_set_pmd(m, PMD_B, (UVADDR >> 21) & 511);
+	ck_assert_uint_eq(hw_walk(UVADDR), 0);
 }
 END_TEST
 
@@ -1328,6 +1334,239 @@ START_TEST(test_pae_guest_to_phys)
 }
 END_TEST
 
+/* --- the reverse map --- */
+
+/* The shadow and the rmap agree with each other and with the guest. */
+#define consistent()                                                           \
+	do {                                                                   \
+		char why_[256];                                                \
+		ck_assert_msg(mmu_check(m, true, why_, sizeof(why_)), "%s",    \
+			      why_);                                           \
+	} while (0)
+
+START_TEST(test_rmap_pte_shared_by_two_pgdirs_is_updated_in_both)
+{
+	/* B's slot for UVADDR uses A's page table too. */
+	set_gpde(PGDIR_B, UVADDR, UPT_A | PDE_USER);
+	expect_access(UVADDR, false, true);
+	mmu_new_pgtable(m, PGDIR_B);
+	expect_access(UVADDR, false, true);
+	ck_assert_uint_eq(hw_walk(UVADDR) & ADDR_MASK, UFRAME_A);
+	consistent();
+	/* A changes the shared entry, naming its own pgdir, while B runs. */
+	set_gpte(UPT_A, UVADDR, UFRAME_B | PTE_PRESENT | PTE_RW | PTE_USER | PTE_ACCESSED);
+	mmu_set_pte(m, PGDIR_A, UVADDR, UFRAME_B | PTE_PRESENT | PTE_RW | PTE_USER | PTE_ACCESSED);
+	ck_assert(!fault.raised);
+	ck_assert_uint_ne(hw_walk(UVADDR) & ADDR_MASK, UFRAME_A);
+	consistent();
+	expect_access(UVADDR, false, true);
+	ck_assert_uint_eq(hw_walk(UVADDR) & ADDR_MASK, UFRAME_B);
+	mmu_new_pgtable(m, PGDIR_A);
+	ck_assert_uint_eq(hw_walk(UVADDR) & ADDR_MASK, UFRAME_B); /* refilled at once: ACCESSED */
+	ck_assert_uint_ge(stats().rmap_updates, 2);
+	consistent();
+}
+END_TEST
+
+START_TEST(test_rmap_same_page_table_at_two_addresses)
+{
+	uint32_t alias = UVADDR + (8u << 20); /* another 4 MiB slot of A */
+
+	set_gpde(PGDIR_A, alias, UPT_A | PDE_USER);
+	expect_access(UVADDR, false, true);
+	expect_access(alias, false, true);
+	ck_assert_uint_eq(hw_walk(alias) & ADDR_MASK, UFRAME_A);
+	set_gpte(UPT_A, UVADDR, 0);
+	mmu_set_pte(m, PGDIR_A, UVADDR, 0);
+	ck_assert_uint_eq(hw_walk(UVADDR), 0);
+	ck_assert_uint_eq(hw_walk(alias), 0); /* the same guest entry */
+	consistent();
+}
+END_TEST
+
+START_TEST(test_rmap_page_table_frame_reused_for_another_purpose)
+{
+	expect_access(UVADDR, false, true);
+	consistent();
+	/* A frees its user page table ... */
+	set_gpde(PGDIR_A, UVADDR, 0);
+	mmu_set_pgd(m, PGDIR_A, UVADDR >> 22);
+	ck_assert_uint_eq(hw_walk(UVADDR), 0);
+	consistent();
+	/* ... the frame becomes data, written freely ... */
+	for (uint32_t i = 0; i < 4096; i += 4)
+		gw32(UPT_A + i, 0xdeadbeef);
+	consistent();
+	/* ... then B's page table for another slot, filled and updated. */
+	for (uint32_t i = 0; i < 4096; i += 4)
+		gw32(UPT_A + i, 0);
+	set_gpde(PGDIR_B, 0x40000000, UPT_A | PDE_USER);
+	set_gpte(UPT_A, 0x40000000, UFRAME_A | PTE_PRESENT | PTE_USER);
+	mmu_new_pgtable(m, PGDIR_B);
+	expect_access(0x40000000, false, true);
+	set_gpte(UPT_A, 0x40000000, UFRAME_B | PTE_PRESENT | PTE_USER | PTE_ACCESSED);
+	mmu_set_pte(m, PGDIR_B, 0x40000000, UFRAME_B | PTE_PRESENT | PTE_USER | PTE_ACCESSED);
+	ck_assert_uint_eq(hw_walk(0x40000000) & ADDR_MASK, UFRAME_B);
+	mmu_new_pgtable(m, PGDIR_A);
+	ck_assert_uint_eq(hw_walk(UVADDR), 0);
+	consistent();
+}
+END_TEST
+
+START_TEST(test_rmap_directory_changed_without_telling_rebuilds_the_region)
+{
+	expect_access(UVADDR, false, true);
+	/* The guest points the slot at B's page table with no SET_PGD: the
+	 * old shadow stays (lguest's TLB-like semantics) until it faults
+	 * elsewhere in the region; then the region is rebuilt from UPT_B. */
+	set_gpde(PGDIR_A, UVADDR, UPT_B | PDE_USER);
+	set_gpte(UPT_B, UVADDR + 0x1000, 0x500000 | PTE_PRESENT | PTE_USER);
+	expect_access(UVADDR + 0x1000, false, true);
+	ck_assert_uint_eq(hw_walk(UVADDR + 0x1000) & ADDR_MASK, 0x500000);
+	ck_assert_uint_eq(hw_walk(UVADDR), 0);
+	consistent();
+	expect_access(UVADDR, false, true);
+	ck_assert_uint_eq(hw_walk(UVADDR) & ADDR_MASK, UFRAME_B);
+	consistent();
+}
+END_TEST
+
+START_TEST(test_rmap_evicting_the_root_in_use)
+{
+	make_mmu(1, MMU_PAGES_PER_ROOT + 64);
+	mmu_set_kernel_address(m, KERNEL_ADDR);
+	mmu_new_pgtable(m, PGDIR_A);
+	expect_access(UVADDR, false, true);
+	expect_access(KVADDR, false, false);
+	consistent();
+	mmu_new_pgtable(m, PGDIR_B); /* the only root: A, in use, goes */
+	ck_assert_uint_eq(stats().root_evictions, 1);
+	ck_assert_uint_eq(hw_walk(UVADDR), 0);
+	ck_assert_uint_ne(hw_walk(KVADDR), 0); /* kernel space is kept */
+	consistent();
+	expect_access(UVADDR, false, true);
+	ck_assert_uint_eq(hw_walk(UVADDR) & ADDR_MASK, UFRAME_B);
+	/* A SET_PTE for the evicted pgdir reaches nothing of B's. */
+	mmu_set_pte(m, PGDIR_A, UVADDR, 0);
+	ck_assert_uint_eq(hw_walk(UVADDR) & ADDR_MASK, UFRAME_B);
+	consistent();
+}
+END_TEST
+
+/* Many operations in a fixed pseudo-random order over six processes that
+ * share some page tables, with room for only four roots: after each, the
+ * check finds the shadow, the rmap and the guest in agreement. */
+static uint32_t rng_state = 12345;
+
+static uint32_t rnd(uint32_t n)
+{
+	rng_state = rng_state * 1103515245u + 12345u;
+	return (rng_state >> 16) % n;
+}
+
+START_TEST(test_rmap_consistent_after_every_operation)
+{
+	static const uint32_t pgdirs[6] = { 0x30000, 0x31000, 0x32000, 0x33000, 0x34000, 0x35000 };
+	static const uint32_t pts[4] = { 0x40000, 0x41000, 0x42000, 0x43000 };
+	static const uint32_t slots[3] = { 0x08000000, 0x08400000, 0x40000000 };
+
+	for (unsigned p = 0; p < 6; p++) {
+		set_gpde(pgdirs[p], KVADDR, KPT | PDE_KERNEL);
+		for (unsigned s = 0; s < 3; s++)
+			set_gpde(pgdirs[p], slots[s], pts[(p + s) % 4] | PDE_USER);
+	}
+	for (unsigned t = 0; t < 4; t++)
+		for (uint32_t i = 0; i < 16; i++)
+			gw32(pts[t] + i * 4, (0x600000 + ((t * 16 + i) << 12)) | PTE_PRESENT |
+						     PTE_USER | (i % 3 ? PTE_RW : 0));
+	for (unsigned step = 0; step < 3000; step++) {
+		uint32_t p = rnd(6), s = rnd(3), i = rnd(16), vaddr = slots[s] + i * 0x1000;
+		uint32_t gpde = pgdirs[p] + (slots[s] >> 22) * 4, pt = gr32(gpde) & ~0xfffu;
+		uint32_t gerr;
+
+		switch (rnd(6)) {
+		case 0:
+			mmu_new_pgtable(m, pgdirs[p]);
+			break;
+		case 1: /* the CPU touches a page in the current process */
+			cpu_access(vaddr, rnd(2), true, &gerr);
+			break;
+		case 2: { /* the guest rewrites an entry and says so */
+			uint32_t pte = pt ? gr32(pt + i * 4) : 0;
+			pte ^= rnd(2) ? PTE_PRESENT : PTE_RW;
+			pte |= rnd(2) ? PTE_ACCESSED : 0;
+			if (pt) {
+				gw32(pt + i * 4, pte);
+				mmu_set_pte(m, pgdirs[p], vaddr, pte);
+			}
+			break;
+		}
+		case 3: /* a slot moves to another page table, announced */
+			gw32(gpde, pts[rnd(4)] | PDE_USER);
+			mmu_set_pgd(m, pgdirs[p], slots[s] >> 22);
+			break;
+		case 4:
+			mmu_flush_tlb(m, rnd(4) == 0);
+			break;
+		default:
+			cpu_access(KVADDR, false, false, &gerr);
+			break;
+		}
+		ck_assert_msg(!fault.raised, "step %u: %s", step, fault.reason);
+		char why[256];
+		ck_assert_msg(mmu_check(m, true, why, sizeof(why)), "step %u: %s", step, why);
+	}
+	ck_assert_uint_gt(stats().rmap_updates, 0);
+	ck_assert_uint_gt(stats().root_evictions, 0);
+}
+END_TEST
+
+START_TEST(test_pae_rmap_pte_shared_by_two_middle_directories)
+{
+	/* B's middle directory points at A's page table for UVADDR. */
+	pae_set_pmde(PMD_B, UVADDR, UPT_A | PDE_USER);
+	expect_access(UVADDR, false, true);
+	mmu_new_pgtable(m, PDPT_B);
+	expect_access(UVADDR, false, true);
+	consistent();
+	gw64(pae_pte_addr(UPT_A, UVADDR), 0);
+	mmu_set_pte(m, PDPT_A, UVADDR, 0);
+	ck_assert_uint_eq(hw_walk(UVADDR), 0); /* B's shadow too */
+	consistent();
+	mmu_new_pgtable(m, PDPT_A);
+	ck_assert_uint_eq(hw_walk(UVADDR), 0);
+	consistent();
+}
+END_TEST
+
+START_TEST(test_pae_rmap_consistent_after_set_pmd_and_set_pgd)
+{
+	expect_access(UVADDR, false, true);
+	expect_access(KVADDR, false, false);
+	mmu_new_pgtable(m, PDPT_B);
+	expect_access(UVADDR, false, true);
+	consistent();
+	pae_set_pmde(PMD_A, UVADDR, UPT_B | PDE_USER);
+	mmu_set_pmd(m, PMD_A, (UVADDR >> 21) & 511);
+	consistent();
+	pae_set_pdpte(PDPT_B, UVADDR, PMD_A | PTE_PRESENT);
+	mmu_set_pgd(m, PDPT_B, UVADDR >> 30);
+	ck_assert_uint_eq(hw_walk(UVADDR), 0);
+	consistent();
+	expect_access(UVADDR, false, true);
+	ck_assert_uint_eq(hw_walk(UVADDR) & ADDR_MASK, UFRAME_B); /* via PMD_A -> UPT_B */
+	consistent();
+	/* SET_PMD on PMD_A now reaches both roots (B took its GiB from it). */
+	mmu_new_pgtable(m, PDPT_A);
+	expect_access(UVADDR, false, true);
+	mmu_set_pmd(m, PMD_A, (UVADDR >> 21) & 511);
+	ck_assert_uint_eq(hw_walk(UVADDR), 0);
+	mmu_new_pgtable(m, PDPT_B);
+	ck_assert_uint_eq(hw_walk(UVADDR), 0);
+	consistent();
+}
+END_TEST
+
 static Suite *mmu_suite(void)
 {
 	Suite *s = suite_create("mmu");
@@ -1339,6 +1578,8 @@ static Suite *mmu_suite(void)
 	TCase *misc = tcase_create("misc");
 	TCase *pae = tcase_create("pae");
 	TCase *touch = tcase_create("touch_log");
+	TCase *rmap = tcase_create("rmap");
+	TCase *pae_rmap = tcase_create("pae_rmap");
 
 	tcase_add_checked_fixture(linear, setup_linear, teardown);
 	tcase_add_test(linear, test_linear_mode_maps_virtual_to_same_physical);
@@ -1422,6 +1663,18 @@ static Suite *mmu_suite(void)
 	tcase_add_test(touch, test_tlb_flush_without_touch_log);
 	suite_add_tcase(s, touch);
 
+	tcase_add_checked_fixture(rmap, setup, teardown);
+	tcase_add_test(rmap, test_rmap_pte_shared_by_two_pgdirs_is_updated_in_both);
+	tcase_add_test(rmap, test_rmap_same_page_table_at_two_addresses);
+	tcase_add_test(rmap, test_rmap_page_table_frame_reused_for_another_purpose);
+	tcase_add_test(rmap, test_rmap_directory_changed_without_telling_rebuilds_the_region);
+	tcase_add_test(rmap, test_rmap_evicting_the_root_in_use);
+	tcase_add_test(rmap, test_rmap_consistent_after_every_operation);
+	suite_add_tcase(s, rmap);
+	tcase_add_checked_fixture(pae_rmap, setup_pae, teardown);
+	tcase_add_test(pae_rmap, test_pae_rmap_pte_shared_by_two_middle_directories);
+	tcase_add_test(pae_rmap, test_pae_rmap_consistent_after_set_pmd_and_set_pgd);
+	suite_add_tcase(s, pae_rmap);
 	tcase_add_checked_fixture(pae, setup_pae, teardown);
 	tcase_add_test(pae, test_pae_demand_fault_sets_accessed_in_64bit_entry);
 	tcase_add_test(pae, test_pae_nx_is_copied_and_fetch_faults_with_instruction_bit);
@@ -1429,7 +1682,7 @@ static Suite *mmu_suite(void)
 	tcase_add_test(pae, test_pae_pdpt_entry_with_more_than_present_kills);
 	tcase_add_test(pae, test_pae_large_page_in_middle_directory_kills);
 	tcase_add_test(pae, test_pae_kernel_mapping_is_shared_by_every_root);
-	tcase_add_test(pae, test_pae_set_pmd_drops_that_entry_in_every_root);
+	tcase_add_test(pae, test_pae_set_pmd_drops_that_entry_where_that_pmd_is_used);
 	tcase_add_test(pae, test_pae_set_pgd_drops_a_whole_gib);
 	tcase_add_test(pae, test_pae_set_pte_prefills_64bit_entry);
 	tcase_add_test(pae, test_pae_new_pgtable_needs_32_byte_alignment);
