@@ -21,8 +21,6 @@ uint64_t *root_pde_of(const struct shadow_mmu *m, const struct shadow_root *root
 	return &pool_table(&m->pool, root->pd[r / SHADOW_ENTRIES])[r % SHADOW_ENTRIES];
 }
 
-#define root_pde root_pde_of
-
 static void forget_src_pmds(uint64_t src_pmd[SHADOW_PDS])
 {
 	for (unsigned g = 0; g < SHADOW_PDS; g++)
@@ -63,7 +61,7 @@ bool roots_init(struct shadow_mmu *m)
 uint64_t *root_region_pt(const struct shadow_mmu *m,
 			 const struct shadow_root *root, uint32_t r)
 {
-	uint64_t pde = *root_pde(m, root, r);
+	uint64_t pde = *root_pde_of(m, root, r);
 
 	if (!(pde & PTE_PRESENT))
 		return NULL;
@@ -74,7 +72,7 @@ static void set_region_in_all_roots(struct shadow_mmu *m, uint32_t r,
 				    uint64_t pde)
 {
 	for (unsigned i = 0; i < m->nroots; i++)
-		shadow_set(m, root_pde(m, &m->roots[i], r), pde);
+		shadow_set(m, root_pde_of(m, &m->roots[i], r), pde);
 }
 
 static void drop_kernel_region(struct shadow_mmu *m, uint32_t r)
@@ -96,7 +94,7 @@ void shadow_drop_region(struct shadow_mmu *m, struct shadow_root *root,
 		drop_kernel_region(m, r);
 		return;
 	}
-	pde = root_pde(m, root, r);
+	pde = root_pde_of(m, root, r);
 	if (!(*pde & PTE_PRESENT))
 		return;
 	rmap_remove(m, pool_index_of(&m->pool, *pde));
@@ -164,7 +162,7 @@ uint64_t *shadow_region_pt(struct shadow_mmu *m, uint32_t vaddr,
 		shadow_drop_gib(m, kernel ? NULL : root, g);
 	pt = root_region_pt(m, root, r);
 	if (pt) {
-		if (m->rmap.meta[pool_index_of(&m->pool, *root_pde(m, root, r))].src == src)
+		if (m->rmap.meta[pool_index_of(&m->pool, *root_pde_of(m, root, r))].src == src)
 			return pt;
 		shadow_drop_region(m, root, r);
 	}
@@ -178,7 +176,7 @@ uint64_t *shadow_region_pt(struct shadow_mmu *m, uint32_t vaddr,
 		m->kernel_pt[r] = idx;
 		set_region_in_all_roots(m, r, pde);
 	} else {
-		shadow_set(m, root_pde(m, root, r), pde);
+		shadow_set(m, root_pde_of(m, root, r), pde);
 	}
 	return pool_table(&m->pool, idx);
 }
