@@ -21,6 +21,7 @@ static void usage(FILE *f)
 		"usage: lgkvm run [--mem MiB] [--initrd FILE] [--block FILE[,ro]]...\n"
 		"                 [--net tap=NAME[,mac=MAC]] [--rng] [--trace FILE]\n"
 		"                 [--verbose] [--stats] [--pae|--no-pae] [--mmu-check]\n"
+		"                 [--no-seccomp]\n"
 		"                 [KERNEL [KERNEL-ARGS...]]\n"
 		"       lgkvm probe\n"
 		"       lgkvm [--verbose] [--tunnet=IP:MAC|bridge:BR:MAC] [--block=FILE]\n"
@@ -39,6 +40,7 @@ static void usage(FILE *f)
 		"  --verbose        say what lgkvm is doing on stderr\n"
 		"  --stats          print VM exits by cause when the guest stops\n"
 		"  --pae, --no-pae  the guest's page-table format (default: detected)\n"
+		"  --no-seccomp     run without the seccomp sandbox (debugging)\n"
 		"  --mmu-check      check the shadow page tables against the guest's at\n"
 		"                   every page-table switch and at the end (slow; testing)\n"
 		"Exit status: 0 guest powered off, 1 guest crashed or killed, 2 bad input.\n",
@@ -191,7 +193,7 @@ static int take_kernel_args(int argc, char **argv, struct vm_config *cfg)
 enum {
 	OPT_MEM = 256, OPT_INITRD, OPT_TRACE, OPT_VERBOSE, OPT_STATS, OPT_PAE,
 	OPT_NO_PAE, OPT_BLOCK, OPT_NET, OPT_RNG, OPT_TUNNET, OPT_USERNAME,
-	OPT_CHROOT, OPT_HELP, OPT_MMU_CHECK,
+	OPT_CHROOT, OPT_HELP, OPT_MMU_CHECK, OPT_NO_SECCOMP,
 };
 
 static int parse_options(int argc, char **argv, struct vm_config *cfg,
@@ -220,6 +222,7 @@ static int parse_options(int argc, char **argv, struct vm_config *cfg,
 		case OPT_CHROOT: cfg->chroot_dir = optarg; break;
 		case OPT_HELP: usage(stdout); return -1;
 		case OPT_MMU_CHECK: cfg->mmu_check = true; break;
+		case OPT_NO_SECCOMP: cfg->no_seccomp = true; break;
 		default:
 			return bad("unknown or incomplete option '%s'", argv[optind - 1]);
 		}
@@ -241,6 +244,7 @@ static int parse_run(int argc, char **argv, struct vm_config *cfg)
 		{ "net", required_argument, NULL, OPT_NET },
 		{ "rng", no_argument, NULL, OPT_RNG },
 		{ "mmu-check", no_argument, NULL, OPT_MMU_CHECK },
+		{ "no-seccomp", no_argument, NULL, OPT_NO_SECCOMP },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -264,6 +268,7 @@ static int parse_launcher(int argc, char **argv, struct vm_config *cfg)
 		{ "rng", no_argument, NULL, OPT_RNG },
 		{ "username", required_argument, NULL, OPT_USERNAME },
 		{ "chroot", required_argument, NULL, OPT_CHROOT },
+		{ "no-seccomp", no_argument, NULL, OPT_NO_SECCOMP },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};

@@ -7,6 +7,7 @@
 #include <semaphore.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -40,6 +41,11 @@ struct event_loop {
 	atomic_bool stop;
 	int stop_fd;  /* an eventfd that wakes the watcher to leave */
 	sem_t ack;
+	/* The watcher confines itself with this before it waits (seccomp). */
+	bool (*jail)(char *err, size_t len);
+	bool jail_ok;
+	char jail_err[256];
+	sem_t ready;
 };
 
 static struct kvm_run *kick_run;
@@ -64,6 +70,7 @@ struct event_loop *event_loop_create(void)
 		return NULL;
 	}
 	sem_init(&ev->ack, 0, 0);
+	sem_init(&ev->ready, 0, 0);
 	ev->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	struct epoll_event se = { .events = EPOLLIN, .data.u32 = MAX_SOURCES };
 	if (ev->stop_fd < 0 || epoll_ctl(ev->epfd, EPOLL_CTL_ADD, ev->stop_fd, &se) < 0) {
@@ -84,7 +91,14 @@ static void *watcher_main(void *arg)
 	sigset_t all;
 
 	sigfillset(&all);
+	sigdelset(&all, SIGSYS); /* a seccomp violation must reach its handler */
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	if (ev->jail) {
+		ev->jail_ok = ev->jail(ev->jail_err, sizeof(ev->jail_err));
+		sem_post(&ev->ready);
+		if (!ev->jail_ok)
+			return NULL;
+	}
 	while (!atomic_load(&ev->stop)) {
 		struct pollfd p = { .fd = ev->epfd, .events = POLLIN };
 		if (poll(&p, 1, -1) <= 0)
@@ -108,7 +122,21 @@ bool event_loop_start(struct event_loop *ev, struct kvm_run *run)
 	if (pthread_create(&ev->watcher, NULL, watcher_main, ev))
 		return false;
 	ev->watcher_running = true;
+	if (ev->jail) {
+		while (sem_wait(&ev->ready) < 0 && errno == EINTR)
+			;
+		if (!ev->jail_ok) {
+			fprintf(stderr, "lgkvm: %s\n", ev->jail_err);
+			return false;
+		}
+	}
 	return true;
+}
+
+void event_loop_set_thread_jail(struct event_loop *ev,
+				bool (*jail)(char *err, size_t len))
+{
+	ev->jail = jail;
 }
 
 void event_loop_destroy(struct event_loop *ev)
@@ -129,6 +157,7 @@ void event_loop_destroy(struct event_loop *ev)
 	kick_run = NULL;
 	close(ev->epfd);
 	sem_destroy(&ev->ack);
+	sem_destroy(&ev->ready);
 	free(ev);
 }
 

@@ -12,6 +12,7 @@
 #define LGKVM_EVENT_LOOP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct kvm_run;
@@ -37,6 +38,12 @@ void event_loop_dispatch(struct event_loop *ev, int timeout_ms);
 /* Starts the watcher; call from the vCPU thread, whose kvm_run a kick
  * stops. */
 bool event_loop_start(struct event_loop *ev, struct kvm_run *run);
+
+/* Before event_loop_start: the watcher thread calls jail first thing
+ * (to confine itself); start then fails, with jail's message printed, if
+ * jail returned false. */
+void event_loop_set_thread_jail(struct event_loop *ev,
+				bool (*jail)(char *err, size_t len));
 
 /* A one-shot timer on the loop: fires cb once after ns (0 disarms). */
 struct event_timer;

@@ -26,6 +26,7 @@
 #include "vmm/engine_fallback.h"
 #include "vmm/event_loop.h"
 #include "vmm/port_io.h"
+#include "vmm/seccomp_jail.h"
 #include "vmm/trace.h"
 #include "vmm/trap_reflect.h"
 #include "vmm/vcpu_context.h"
@@ -315,13 +316,15 @@ static void resident_kib(const struct vm *vm, uint64_t *total, uint64_t *guest)
 	unsigned long size, resident;
 	size_t pages = vm->mem.size / (uint64_t)page;
 	unsigned char *vec = malloc(pages);
-	FILE *f = fopen("/proc/self/statm", "r");
+	char buf[128];
+	ssize_t n = vm->statm_fd >= 0 ? pread(vm->statm_fd, buf, sizeof(buf) - 1, 0) : -1;
 
 	*total = *guest = 0;
-	if (f && fscanf(f, "%lu %lu", &size, &resident) == 2)
-		*total = (uint64_t)resident * (uint64_t)page / 1024;
-	if (f)
-		fclose(f);
+	if (n > 0) {
+		buf[n] = '\0';
+		if (sscanf(buf, "%lu %lu", &size, &resident) == 2)
+			*total = (uint64_t)resident * (uint64_t)page / 1024;
+	}
 	if (vec && mincore(vm->mem.ram, vm->mem.size, vec) == 0)
 		for (size_t i = 0; i < pages; i++)
 			*guest += (vec[i] & 1) ? (uint64_t)page / 1024 : 0;
@@ -405,9 +408,18 @@ enum vm_result vm_run(struct vm *vm)
 {
 	struct kvm_run *run = vm->run;
 
+	if (!vm->cfg.no_seccomp)
+		event_loop_set_thread_jail(vm->ev, seccomp_jail_watcher_thread);
 	if (!event_loop_start(vm->ev, run)) {
 		fprintf(stderr, "lgkvm: cannot start the event thread\n");
 		return VM_CRASHED;
+	}
+	if (!vm->cfg.no_seccomp) {
+		char err[256];
+		if (!seccomp_jail_vcpu_thread(vm->vcpu_fd, err, sizeof(err))) {
+			fprintf(stderr, "lgkvm: %s\n", err);
+			return VM_CRASHED;
+		}
 	}
 	for (;;) {
 		struct vcpu_context c;

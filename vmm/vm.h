@@ -41,6 +41,7 @@ struct vm_config {
 	bool stats;               /* print exit statistics at the end */
 	bool probe;               /* `lgkvm probe`: name the engine, boot nothing */
 	bool mmu_check;           /* check the shadow MMU at every pgdir switch */
+	bool no_seccomp;          /* run without the seccomp filter */
 	int pae;                  /* -1 detect, 0 2-level tables, 1 PAE */
 	struct block_config blocks[VM_MAX_BLOCKS];
 	unsigned nblocks;
@@ -76,6 +77,7 @@ enum exit_cause {
 struct vm {
 	struct vm_config cfg;
 	int kvm_fd, vm_fd, vcpu_fd;
+	int statm_fd;             /* /proc/self/statm, opened before the sandbox */
 	struct kvm_run *run;
 	size_t run_size;
 	struct kvm_engine engine;

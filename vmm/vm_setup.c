@@ -289,6 +289,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	memset(vm, 0, sizeof(*vm));
 	vm->cfg = *cfg;
 	vm->kvm_fd = vm->vm_fd = vm->vcpu_fd = -1;
+	vm->statm_fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
 	vm->reflect_gen = UINT64_MAX; /* the trampoline's table: not built */
 
 	/* Memory: guest RAM, the host area, the shadow-table pool. */
@@ -516,6 +517,8 @@ void vm_destroy(struct vm *vm)
 		close(vm->vm_fd);
 	if (vm->kvm_fd >= 0)
 		close(vm->kvm_fd);
+	if (vm->statm_fd >= 0)
+		close(vm->statm_fd);
 	if (vm->mem.ram)
 		munmap(vm->mem.ram, vm->mem.size);
 	if (vm->host_mem)
