@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/resource.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include "devices/pci.h"
@@ -538,6 +540,29 @@ START_TEST(test_read_past_a_shrunk_file_is_ioerr)
 }
 END_TEST
 
+/* The host filesystem refuses a write (here: past the file-size limit, as
+ * a full disk would): that request is IOERR, the guest lives on and the
+ * device keeps working. */
+START_TEST(test_write_the_host_refuses_is_ioerr_and_the_device_goes_on)
+{
+	struct rlimit lim = { 512 * 16, 512 * 16 };
+
+	driver_init();
+	signal(SIGXFSZ, SIG_IGN);
+	ck_assert_int_eq(ftruncate(file_fd, 512 * 16), 0);
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	memset(guest.ram + DATA(0), 0x5A, 1024);
+	post(0, VIRTIO_BLK_T_OUT, 15, 1024, false); /* would grow the file */
+	post(1, VIRTIO_BLK_T_OUT, 2, 512, false);
+	vth_notify(SLOT, 0);
+	wait_used(2);
+	ck_assert_uint_eq(guest.ram[STATUS(0)], VIRTIO_BLK_S_IOERR);
+	ck_assert_uint_eq(guest.ram[STATUS(1)], VIRTIO_BLK_S_OK);
+	check_file(2 * 512, guest.ram + DATA(1), 512);
+	ck_assert(!guest.fault.raised);
+}
+END_TEST
+
 /* Requests in flight when the guest restarts (or resets the device) are
  * finished or cancelled before reset returns and never answered: no used
  * entry, no status, no data lands in the new guest's memory. */
@@ -622,6 +647,7 @@ static Suite *blk_suite(void)
 	tcase_add_test(tc, test_short_header_kills_the_guest);
 	tcase_add_test(tc, test_requests_in_flight_complete_with_one_interrupt);
 	tcase_add_test(tc, test_read_past_a_shrunk_file_is_ioerr);
+	tcase_add_test(tc, test_write_the_host_refuses_is_ioerr_and_the_device_goes_on);
 	tcase_add_test(tc, test_restart_with_io_in_flight_answers_nothing);
 	tcase_add_test(tc, test_device_reset_with_io_in_flight_answers_nothing);
 	suite_add_tcase(s, tc);

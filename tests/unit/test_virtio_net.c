@@ -15,6 +15,7 @@
 #include <linux/virtio_ring.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -695,6 +696,31 @@ START_TEST(test_rx_end_of_input_stops_watching_until_reset)
 }
 END_TEST
 
+/* The tap went away under a running guest (deleted, or its other end
+ * closed): frames the guest sends are dropped and given back, the guest
+ * lives on. */
+START_TEST(test_tx_after_the_tap_went_away_is_dropped_and_returned)
+{
+	driver_init();
+	signal(SIGPIPE, SIG_IGN); /* as lgkvm does */
+	close(tap[1]);
+	tap[1] = socket(AF_UNIX, SOCK_SEQPACKET, 0); /* for teardown */
+	guest_frame(BUF, 60, 0x3C);
+	vth_put_desc(&txq, 0, BUF, HDR + 60, 0, 0);
+	vth_make_avail(&txq, 0);
+	vth_notify(SLOT, VIRTIO_NET_TX);
+	ck_assert_uint_eq(vth_used_idx(&txq), 1);
+	ck_assert_uint_eq(vth_used_elem(&txq, 0, 0), 0);
+	ck_assert(!guest.fault.raised);
+	/* and again: still no fault, still answered */
+	vth_put_desc(&txq, 1, BUF, HDR + 60, 0, 0);
+	vth_make_avail(&txq, 1);
+	vth_notify(SLOT, VIRTIO_NET_TX);
+	ck_assert_uint_eq(vth_used_idx(&txq), 2);
+	ck_assert(!guest.fault.raised);
+}
+END_TEST
+
 static Suite *net_suite(void)
 {
 	Suite *s = suite_create("virtio_net");
@@ -735,6 +761,7 @@ static Suite *net_suite(void)
 	tcase_add_test(rx, test_rx_readable_part_of_a_chain_is_not_written);
 	tcase_add_test(rx, test_rx_descriptor_outside_ram_kills_the_guest);
 	tcase_add_test(rx, test_rx_end_of_input_stops_watching_until_reset);
+	tcase_add_test(rx, test_tx_after_the_tap_went_away_is_dropped_and_returned);
 	tcase_add_test(rx, test_reset_stops_watching_and_the_driver_can_start_over);
 	tcase_add_test(rx, test_device_status_reset_stops_watching);
 	suite_add_tcase(s, rx);

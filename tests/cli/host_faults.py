@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""lgkvm when the host side fails under a running guest: stdout closed or its
+reader gone, stdin closed, SIGTERM/SIGINT/SIGHUP while the guest runs on a
+terminal (lgkvm stops and the terminal is as it found it).  Needs a working
+/dev/kvm: scripts/test runs it where the conformance suite runs.  (Disk and
+tap faults are unit tests: test_virtio_blk, test_virtio_net; a corrupt
+initrd: test_loader.)  Prints TAP; exits 1 if anything failed."""
+
+import os
+import pty
+import re
+import select
+import signal
+import subprocess
+import sys
+import termios
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+LGKVM = os.environ.get("LGKVM") or os.path.join(ROOT, "build", "vmm", "lgkvm")
+MINISH = os.path.join(ROOT, "build", "tests", "conformance", "images", "minish.bzImage")
+
+n = failed = 0
+
+
+def check(cond, name, *details):
+    global n, failed
+    n += 1
+    failed += 0 if cond else 1
+    print("%sok %d - %s" % ("" if cond else "not ", n, name))
+    for d in ([] if cond else details):
+        for line in str(d).splitlines()[-8:]:
+            print("# " + line)
+    sys.stdout.flush()
+
+
+def demo(**kw):
+    return subprocess.run([LGKVM, "run"], timeout=120, **kw)
+
+
+def check_closed_streams():
+    r = demo(stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL, stderr=subprocess.PIPE,
+             preexec_fn=lambda: os.close(1))
+    check(r.returncode == 0, "stdout closed: the demo guest still powers off (exit 0)", r.stderr)
+    r = demo(stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=lambda: os.close(0))
+    check(r.returncode == 0, "stdin closed: the demo guest still powers off (exit 0)", r.stderr)
+    p = subprocess.Popen([LGKVM, "run"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         stdin=subprocess.DEVNULL)
+    p.stdout.read(20)
+    p.stdout.close()  # the reader goes away mid-output
+    err = p.stderr.read()
+    p.wait(timeout=120)
+    check(p.returncode == 0, "stdout's reader gone mid-output: exit 0, output dropped", err)
+
+
+def read_until(fd, rx, timeout):
+    buf, end = b"", time.monotonic() + timeout
+    while not re.search(rx, buf) and time.monotonic() < end:
+        r, _, _ = select.select([fd], [], [], 0.2)
+        if r:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            buf += chunk
+    return buf
+
+
+def check_signal(sig):
+    master, slave = pty.openpty()
+    before = termios.tcgetattr(slave)
+    p = subprocess.Popen([LGKVM, "run", "--mem", "32", MINISH], stdin=slave, stdout=slave,
+                         stderr=subprocess.PIPE, start_new_session=True)
+    out = read_until(master, rb"lgkvm-guest# ", 60)
+    raw = termios.tcgetattr(slave)
+    p.send_signal(sig)
+    try:
+        p.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+    after = termios.tcgetattr(slave)
+    name = signal.Signals(sig).name
+    check(b"lgkvm-guest# " in out and not (raw[3] & termios.ICANON),
+          "%s: the guest ran with the terminal in raw mode" % name, out[-200:])
+    check(p.returncode == -sig, "%s stops lgkvm (it dies of the signal)" % name, p.returncode)
+    check(after == before, "%s: the terminal is back as lgkvm found it" % name,
+          "before %r" % before[:4], "after %r" % after[:4])
+    os.close(master)
+    os.close(slave)
+
+
+def main():
+    if not os.access(LGKVM, os.X_OK) or not os.path.exists(MINISH):
+        print("Bail out! build first (%s, %s)" % (LGKVM, MINISH))
+        return 2
+    check_closed_streams()
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        check_signal(sig)
+    print("1..%d" % n)
+    print("%d passed, %d failed" % (n - failed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
