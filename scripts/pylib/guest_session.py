@@ -213,7 +213,7 @@ class Session:
         if guest.shell:
             if not self.con.wait_for(self.prompt, boot):
                 raise Ended(ERROR, "boot: no shell prompt within %g s" % boot)
-            self.observer("prompt", seconds=time.monotonic() - t0)
+            self.observer("prompt", seconds=time.monotonic() - t0, pid=self.proc.pid)
             if case.env:
                 self.run_step(0, Step("export " + " ".join("%s=%s" % (k, shell_quote(v))
                                                           for k, v in case.env.items())), "setting env")
