@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """lgkvm when the host side fails under a running guest: stdout closed or its
 reader gone, stdin closed, SIGTERM/SIGINT/SIGHUP while the guest runs on a
-terminal (lgkvm stops and the terminal is as it found it).  Needs a working
+terminal (lgkvm stops and the terminal is as it found it; the disk writes
+the guest already saw completed are in the file).  Needs a working
 /dev/kvm: scripts/test runs it where the conformance suite runs.  (Disk and
 tap faults are unit tests: test_virtio_blk, test_virtio_net; a corrupt
 initrd: test_loader.)  Prints TAP; exits 1 if anything failed."""
@@ -92,6 +93,38 @@ def check_signal(sig):
     os.close(slave)
 
 
+def check_completed_writes_survive(sig):
+    """Writes the guest saw completed are in the disk file after lgkvm is
+    stopped mid-stream (minish's blkwrite: a request at a time)."""
+    import tempfile
+    name = signal.Signals(sig).name
+    with tempfile.NamedTemporaryFile(prefix="lgkvm-durability.", suffix=".img") as disk:
+        disk.truncate(1 << 20)
+        disk.flush()
+        master, slave = pty.openpty()
+        p = subprocess.Popen([LGKVM, "run", "--mem", "32", "--block", disk.name, MINISH], stdin=slave,
+                             stdout=slave, stderr=subprocess.PIPE, start_new_session=True)
+        read_until(master, rb"lgkvm-guest# ", 60)
+        os.write(master, b"blkwrite 0 2000\n")
+        out = read_until(master, rb"written 20\r?\n", 60)
+        p.send_signal(sig)
+        out += read_until(master, rb"(?!)", 2)  # what it printed before it stopped
+        try:
+            p.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+        done = [int(x) for x in re.findall(rb"written (\d+)", out)]
+        data = open(disk.name, "rb").read()
+        bad = [s for s in (done or [-1]) if s < 0 or
+               data[s * 512:(s + 1) * 512] != s.to_bytes(4, "little") * 128]
+        check(done and max(done) >= 20 and not bad,
+              "%s mid-stream: all %d writes the guest saw completed are in the disk file"
+              % (name, len(done)), "bad sectors %r" % bad[:5])
+        os.close(master)
+        os.close(slave)
+
+
 def main():
     if not os.access(LGKVM, os.X_OK) or not os.path.exists(MINISH):
         print("Bail out! build first (%s, %s)" % (LGKVM, MINISH))
@@ -99,6 +132,8 @@ def main():
     check_closed_streams()
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         check_signal(sig)
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        check_completed_writes_survive(sig)
     print("1..%d" % n)
     print("%d passed, %d failed" % (n - failed, failed))
     return 1 if failed else 0

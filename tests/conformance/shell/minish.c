@@ -10,7 +10,10 @@
  *   CMD; CMD          sequences
  *   'quoted' "quoted" \x   quoting, with $? and $NAME expanded outside ''
  *   echo, eval, true, false, export NAME=VALUE, sleep SECONDS,
- *   uname [-r], cat /proc/cmdline, poweroff [-f], reboot [-f], crash
+ *   uname [-r], cat /proc/cmdline, poweroff [-f], reboot [-f], crash,
+ *   blkwrite SECTOR COUNT (sectors filled with their own number on the
+ *   virtio disk at 00:02.0, one request each, "written N" as each
+ *   completes)
  * An unknown command prints "minish: NAME: not found" and sets $? to 127.
  * `crash` asks the Host for a page table past RAM: lgkvm kills the guest.
  */
@@ -220,6 +223,71 @@ static void sleep_seconds(unsigned s)
 	}
 }
 
+/* --- a tiny virtio-blk driver for blkwrite --- */
+
+#define BLK_DEV 2
+#define BLK_T_OUT 1
+
+static struct virtio_dev blk;
+static struct virtq blkq;
+static int blk_state; /* 0 not probed, 1 ready, -1 none */
+
+static int blk_start(void)
+{
+	if (!blk_state)
+		blk_state = (virtio_probe(&blk, BLK_DEV) == 0 &&
+			     virtio_negotiate(&blk, VIRTIO_F_VERSION_1, &(uint64_t){ 0 }) == 0 &&
+			     virtq_setup(&blk, &blkq, 0) == 0) ? 1 : -1;
+	if (blk_state == 1)
+		virtio_driver_ok(&blk);
+	return blk_state;
+}
+
+/* One write request: header, 512 bytes, status; waits for it. */
+static int blk_write_sector(uint32_t sector)
+{
+	uint8_t *page = page_alloc();
+	uint32_t hdr[4] = { BLK_T_OUT, 0, sector, 0 };
+
+	memcpy(page, hdr, sizeof(hdr));
+	for (unsigned i = 0; i < 512; i += 4)
+		memcpy(page + 512 + i, &sector, 4);
+	page[1024] = 0xff;
+	blkq.desc[0].addr = virt_to_phys(page);
+	blkq.desc[0].len = 16;
+	blkq.desc[0].flags = VRING_DESC_F_NEXT;
+	blkq.desc[0].next = 1;
+	blkq.desc[1].addr = virt_to_phys(page + 512);
+	blkq.desc[1].len = 512;
+	blkq.desc[1].flags = VRING_DESC_F_NEXT;
+	blkq.desc[1].next = 2;
+	blkq.desc[2].addr = virt_to_phys(page + 1024);
+	blkq.desc[2].len = 1;
+	blkq.desc[2].flags = VRING_DESC_F_WRITE;
+	blkq.desc[2].next = 0;
+	virtq_kick(&blk, &blkq, 0);
+	if (!virtq_wait_used(&blkq, 5000000))
+		return -1;
+	return page[1024];
+}
+
+static int blkwrite(uint32_t sector, uint32_t count)
+{
+	if (blk_start() != 1) {
+		kprintf("minish: blkwrite: no virtio disk at 00:%02x.0\n", BLK_DEV);
+		return 1;
+	}
+	for (uint32_t i = 0; i < count; i++) {
+		int st = blk_write_sector(sector + i);
+		if (st != 0) {
+			kprintf("minish: blkwrite: sector %u: status %d\n", sector + i, st);
+			return 1;
+		}
+		kprintf("written %u\n", sector + i);
+	}
+	return 0;
+}
+
 static const char *cmdline(void)
 {
 	return phys_to_virt(*(volatile uint32_t *)(BOOT_PARAMS + BP_CMD_LINE_PTR));
@@ -269,6 +337,8 @@ static int run_words(struct words *ws, unsigned depth)
 		kprintf("%s\n", cmdline());
 		return 0;
 	}
+	if (streq(cmd, "blkwrite") && ws->n == 3)
+		return blkwrite(parse_uint(ws->w[1]), parse_uint(ws->w[2]));
 	if (streq(cmd, "poweroff"))
 		power_off();
 	if (streq(cmd, "reboot"))
