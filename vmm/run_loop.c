@@ -211,6 +211,13 @@ static int run_vcpu(struct vm *vm)
 
 	if (vm->run->kvm_dirty_regs & KVM_SYNC_X86_SREGS)
 		kvm_engine_fix_tr(&vm->engine, &vm->run->s.regs.sregs);
+	/* A kick not yet dispatched must stop the vCPU before it runs on: its
+	 * immediate_exit may have been cleared by a KVM_RUN that only
+	 * completed an I/O (complete_pending_io), and the watcher waits for
+	 * the dispatch.  The guest would otherwise run on, missing timers and
+	 * device completions, until it happens to exit. */
+	if (event_loop_kicked(vm->ev))
+		vm->run->immediate_exit = 1;
 	rc = ioctl(vm->vcpu_fd, KVM_RUN, 0);
 	saved = errno;
 	/* Queued port writes first: whatever stopped the vCPU came after. */

@@ -94,4 +94,49 @@ void virtq_kick(struct virtio_dev *d, struct virtq *q, uint16_t head);
 /* Wait for the device to return a buffer; 1 if it did. */
 int virtq_wait_used(struct virtq *q, uint32_t us);
 
+/*
+ * Added for the dev_* hostile guests: queues set up exactly as told, any
+ * virtio device's queue 0, and block requests.
+ */
+#define VIRTIO_RING_F_INDIRECT_DESC (1ull << 28)
+#define VRING_DESC_F_INDIRECT 4
+#define VIRTIO_BLK_F_RO (1ull << 5)
+#define VIRTIO_BLK_T_IN 0
+#define VIRTIO_BLK_T_OUT 1
+#define VIRTIO_BLK_T_FLUSH 4
+#define VIRTIO_BLK_T_GET_ID 8
+#define VIRTIO_BLK_S_OK 0
+#define VIRTIO_BLK_S_IOERR 1
+#define VIRTIO_BLK_S_UNSUPP 2
+#define PCI_FIRST_EXTRA_DEV 2 /* 00:02.0: the first device after the console */
+
+struct virtio_blk_req_hdr {
+	uint32_t type, reserved;
+	uint64_t sector;
+};
+
+/* virtio_probe for a device that may have no device configuration (rng):
+ * d->device is 0 then. */
+int virtio_probe_nocfg(struct virtio_dev *d, unsigned pci_dev);
+/* Selects queue `index`, writes size and ring addresses as given, no
+ * checks, then queue_enable = 1. */
+void virtq_setup_raw(struct virtio_dev *d, unsigned index, uint16_t size, uint64_t desc, uint64_t avail,
+		     uint64_t used);
+/* Probe (virtio_probe_nocfg), negotiate `features` | VERSION_1, set up
+ * queue 0 as q, DRIVER_OK.  0 or a negative step number. */
+int virtio_start_queue0(struct virtio_dev *d, unsigned pci_dev, uint64_t features, struct virtq *q);
+/* virtq_wait_used that reads device_status on every pass, as a polling
+ * driver would: each pass is an exit to the host (dev_blk_completion_spin
+ * checks the other way: completions reaching a guest that never exits). */
+int virtq_wait_used_polling(struct virtio_dev *d, struct virtq *q, uint32_t us);
+/* The used element virtq_wait_used last took. */
+volatile struct vring_used_elem *virtq_last_used(struct virtq *q);
+/* One block request through descriptors 0..2: header, `len` bytes of data
+ * at data_phys (device-writable for T_IN and T_GET_ID, else readable; none
+ * when len is 0), status byte.  Waits with virtq_wait_used_polling.
+ * Returns the status byte the device wrote, or -1 when the request did not
+ * come back within 2 s; *used_len (if not NULL) gets the used length. */
+int virtio_blk_request(struct virtio_dev *d, struct virtq *q, uint32_t type, uint64_t sector, uint32_t data_phys,
+		       uint32_t len, uint32_t *used_len);
+
 #endif
