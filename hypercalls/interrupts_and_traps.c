@@ -135,8 +135,8 @@ bool lguest_software_interrupt(struct lguest_host *h, struct guest_regs *r,
 
 /* The code and stack segments an iret may load: what the hardware would
  * check, so the trampoline's own iretq can never fault on them. */
-static bool iret_selector_ok(struct lguest_host *h, uint16_t sel, bool code,
-			     unsigned rpl)
+bool lguest_selector_ok(const struct lguest_host *h, uint16_t sel, bool code,
+			unsigned rpl)
 {
 	uint64_t d;
 	unsigned dpl;
@@ -163,12 +163,12 @@ bool lguest_emulate_iret(struct lguest_host *h, struct guest_regs *r)
 		return false;
 	new_rpl = f[1] & 3;
 	outer = new_rpl > cpl;
-	if (new_rpl < cpl || !iret_selector_ok(h, f[1], true, new_rpl))
+	if (new_rpl < cpl || !lguest_selector_ok(h, f[1], true, new_rpl))
 		return lguest_deliver_trap(h, r, 13, f[1] & 0xfffc);
 	if (outer) {
 		if (!lguest_read_virt(h, r->esp + 12, &f[3], 8, cpl == 3))
 			return false;
-		if (!iret_selector_ok(h, f[4], false, new_rpl))
+		if (!lguest_selector_ok(h, f[4], false, new_rpl))
 			return lguest_deliver_trap(h, r, 13, f[4] & 0xfffc);
 		r->esp = f[3];
 		r->ss = f[4];

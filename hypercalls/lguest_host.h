@@ -103,6 +103,11 @@ bool lguest_deliver_trap(struct lguest_host *h, struct guest_regs *r,
 bool lguest_software_interrupt(struct lguest_host *h, struct guest_regs *r,
 			       unsigned num, unsigned insn_len);
 
+/* Whether selector `sel` names a present code (code) or writable data
+ * segment of privilege rpl in the guest's GDT: what an iret may load, and
+ * so what the trampoline's iretq may return to. */
+bool lguest_selector_ok(const struct lguest_host *h, uint16_t sel, bool code,
+			unsigned rpl);
 /* Emulate the guest's `iret` at r->eip (32-bit frame on the guest stack). */
 bool lguest_emulate_iret(struct lguest_host *h, struct guest_regs *r);
 

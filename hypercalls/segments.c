@@ -56,6 +56,7 @@ void lguest_load_gdt_entry(struct lguest_host *h, uint32_t num, uint32_t lo,
 		return;
 	}
 	set_gdt_entry(h, num, (uint64_t)hi << 32 | lo);
+	h->gates_gen++; /* the stack segment may have changed with it */
 	h->ops.gdt_changed(h->ops.opaque, num, 1);
 }
 
@@ -72,6 +73,7 @@ void lguest_load_tls(struct lguest_host *h, uint32_t gtls)
 	}
 	for (unsigned i = 0; i < GDT_ENTRY_TLS_ENTRIES; i++)
 		set_gdt_entry(h, GDT_ENTRY_TLS_MIN + i, tls[i]);
+	h->gates_gen++;
 	h->ops.gdt_changed(h->ops.opaque, GDT_ENTRY_TLS_MIN,
 			   GDT_ENTRY_TLS_ENTRIES);
 }
@@ -121,8 +123,12 @@ void lguest_load_idt_entry(struct lguest_host *h, uint32_t num, uint32_t lo,
 void lguest_set_stack(struct lguest_host *h, uint32_t seg, uint32_t esp,
 		      uint32_t pages)
 {
-	if ((seg & 3) != GUEST_PL) {
-		guest_fault_raise(h->fault, "SET_STACK: bad stack segment %#x", seg);
+	/* lguest only looked at the privilege bits; the frame lands through
+	 * the trampoline's iretq, which must not fault on the segment. */
+	if ((seg & 3) != GUEST_PL || !lguest_selector_ok(h, (uint16_t)seg, false, GUEST_PL)) {
+		guest_fault_raise(h->fault,
+				  "SET_STACK: bad stack segment %#x (not a present writable data segment at privilege %u)",
+				  seg, GUEST_PL);
 		return;
 	}
 	if (pages > 2) {

@@ -35,6 +35,8 @@
 /* How long to wait before retrying an interrupt we could not deliver yet
  * (the guest sat at its iret, or the vCPU was inside the trampoline). */
 #define RETRY_NS 200000u
+/* ... and one the guest holds back with irq_enabled (see deliver_interrupts). */
+#define HELD_BACK_RETRY_NS 2000000u
 
 static void unhandled_trap(struct vm *vm, const struct guest_regs *r,
 			   unsigned vector, uint32_t err, uint32_t cr2)
@@ -179,6 +181,14 @@ static void mmio(struct vm *vm)
 	struct kvm_run *run = vm->run;
 
 	vm->exits[EXIT_MMIO]++;
+	/* Ring 0 is the trampoline, whose only guest-space accesses are the
+	 * frames it reflects onto the SET_STACK stack: never a device's. */
+	if ((run->s.regs.sregs.cs.selector & 3) == 0) {
+		guest_fault_raise(&vm->fault,
+				  "cannot push a trap frame at %#llx: the kernel stack is device memory",
+				  (unsigned long long)run->mmio.phys_addr);
+		return;
+	}
 	TRACE("mmio", "%s addr=%#llx len=%u", run->mmio.is_write ? "write" : "read",
 	      (unsigned long long)run->mmio.phys_addr, run->mmio.len);
 	if (run->mmio.len > sizeof(run->mmio.data))
@@ -291,12 +301,18 @@ static void deliver_interrupts(struct vm *vm, struct vcpu_context *c)
 		return;
 	/* Not now because the guest sits at its iret, or delivered with more
 	 * waiting: the guest may run a long time without an exit, so come
-	 * back soon.  (Held back by the guest's own irq_enabled, it will ask
-	 * with SEND_INTERRUPTS: no need to poll.) */
+	 * back soon.  Held back by the guest's own irq_enabled, it usually
+	 * asks with SEND_INTERRUPTS when it enables them again; but an iret
+	 * re-enables without asking (Linux's lguest_iret), and where iret
+	 * runs natively (hardware KVM) a guest may then run on without any
+	 * exit: look again later, as lguest's Host did at its next host
+	 * interrupt. */
 	bool delivered = lguest_try_deliver_irq(&vm->lg, &c->r, irq);
 	if ((!delivered && c->r.eip == vm->lg.noirq_iret) ||
 	    (delivered && lguest_irq_pending(&vm->lg) < LGUEST_IRQS))
 		event_timer_arm(vm->retry, RETRY_NS);
+	else if (!delivered)
+		event_timer_arm(vm->retry, HELD_BACK_RETRY_NS);
 }
 
 static void halt(struct vm *vm)
@@ -583,6 +599,15 @@ enum vm_result vm_run(struct vm *vm)
 		}
 		if ((c.r.cs & 3) != 0)
 			deliver_interrupts(vm, &c);
+		/* The trampoline's iretq reloads CS and SS from the GDT the
+		 * guest keeps through hypercalls: one it made unusable must end
+		 * the guest here, with a message, not fault in ring 0. */
+		if (c.in_trampoline && !vm->fault.raised &&
+		    (!lguest_selector_ok(&vm->lg, c.r.cs, true, c.r.cs & 3) ||
+		     !lguest_selector_ok(&vm->lg, c.r.ss, false, c.r.cs & 3)))
+			guest_fault_raise(&vm->fault,
+					  "cs %#x or ss %#x to return to is no longer a usable segment "
+					  "(the guest changed its GDT entry)", c.r.cs, c.r.ss);
 		if (vm->fault.raised) {
 			fprintf(stderr, "lgkvm: guest killed: %s\n", vm->fault.reason);
 			return finish(vm, VM_CRASHED);

@@ -40,6 +40,7 @@ void trap_reflect_update(struct vm *vm)
 	memset(ctl->reflect, 0, sizeof(ctl->reflect));
 	/* irq_enabled must not straddle the window's page. */
 	if (vm->engine.emulates_compat || !h->initialized || !h->esp1 ||
+	    !lguest_selector_ok(h, (uint16_t)h->ss1, false, GUEST_PL) ||
 	    (h->lguest_data & 0xfff) + LGUEST_DATA_OFFSET(irq_enabled) + 4 > 4096)
 		return;
 	/* lguest_data was checked to lie in guest RAM at LGUEST_INIT. */
