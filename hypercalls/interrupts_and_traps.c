@@ -83,7 +83,7 @@ static bool push_frame_and_enter(struct lguest_host *h, struct guest_regs *r,
 	stack -= n * 4;
 	if (!lguest_write_virt(h, stack, frame, n * 4, false)) {
 		guest_fault_raise(h->fault,
-				  "cannot push a trap frame at %#x: guest stack not mapped",
+				  "cannot push a trap frame at %#x: guest stack not mapped or not writable",
 				  stack);
 		return false;
 	}

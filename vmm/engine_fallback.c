@@ -52,12 +52,48 @@ void software_interrupt_at(struct vm *vm, const struct guest_regs *r,
 	}
 }
 
+unsigned software_interrupt_len(struct vm *vm, const struct guest_regs *r,
+				unsigned vector)
+{
+	struct guest_regs before = *r;
+	uint8_t code[2];
+
+	/* int3 and into are one byte (0xcc, 0xce), `int n` two (0xcd n):
+	 * vectors 3 and 4 can come either way. */
+	if (vector != 3 && vector != 4)
+		return 2;
+	before.eip = r->eip - 2;
+	if (fetch_insn(vm, &before, code, 2) == 2 && code[0] == 0xcd && code[1] == vector)
+		return 2;
+	return 1;
+}
+
 struct x87_mem_ctx {
 	struct vm *vm;
 	const struct guest_regs *r;
 	bool fault, fault_write;
 	uint32_t fault_addr;
+	unsigned seg_fault;   /* 12 (#SS) or 13 (#GP) for a limit violation */
 };
+
+/* Offsets addr .. addr+len-1 inside the segment of the guest descriptor
+ * for sel: within the limit (expand-up), or above it (expand-down), as the
+ * CPU checks a memory operand. */
+static bool within_segment(const struct lguest_host *h, uint16_t sel,
+			   uint32_t addr, unsigned len)
+{
+	uint64_t d, last = (uint64_t)addr + len - 1, limit;
+
+	if ((sel >> 3) >= GDT_ENTRIES || (sel & 4) || !(sel >> 3))
+		return false; /* null or outside the GDT: no usable segment */
+	d = h->gdt[sel >> 3];
+	limit = (d & 0xffff) | ((d >> 32) & 0xf0000);
+	if (d & (1ull << 55)) /* G: 4 KiB units */
+		limit = (limit << 12) | 0xfff;
+	if (!(d & (1ull << 43)) && (d & (1ull << 42))) /* expand-down data */
+		return addr > limit && last <= ((d & (1ull << 54)) ? 0xffffffffull : 0xffffull);
+	return last <= limit;
+}
 
 static uint16_t seg_selector(struct vm *vm, const struct guest_regs *r, int seg)
 {
@@ -77,11 +113,18 @@ static bool x87_access(void *opaque, int seg, uint32_t addr, void *buf,
 		       unsigned len, bool write)
 {
 	struct x87_mem_ctx *m = opaque;
-	uint32_t lin = segment_base(&m->vm->lg, seg_selector(m->vm, m->r, seg)) +
-		       addr;
+	uint16_t sel = seg_selector(m->vm, m->r, seg);
+	uint32_t lin = segment_base(&m->vm->lg, sel) + addr;
 	bool user = (m->r->cs & 3) == 3;
-	bool ok = write ? lguest_write_virt(&m->vm->lg, lin, buf, len, user)
-			: lguest_read_virt(&m->vm->lg, lin, buf, len, user);
+	bool ok;
+
+	if (!within_segment(&m->vm->lg, sel, addr, len)) {
+		if (!m->fault && !m->seg_fault)
+			m->seg_fault = seg == X87_SEG_SS ? 12 : 13;
+		return false;
+	}
+	ok = write ? lguest_write_virt(&m->vm->lg, lin, buf, len, user)
+		   : lguest_read_virt(&m->vm->lg, lin, buf, len, user);
 
 	if (!ok && !m->fault) {
 		m->fault = true;
@@ -108,7 +151,7 @@ static enum fallback_result emulate_x87(struct vm *vm, struct vcpu_context *c,
 					bool *not_x87)
 {
 	struct kvm_fpu fpu;
-	struct x87_mem_ctx m = { vm, &c->r, false, false, 0 };
+	struct x87_mem_ctx m = { vm, &c->r, false, false, 0, 0 };
 	struct x87_env env = { .read = x87_read, .write = x87_write, .opaque = &m };
 	unsigned len = 0;
 	enum x87_result res;
@@ -133,6 +176,13 @@ static enum fallback_result emulate_x87(struct vm *vm, struct vcpu_context *c,
 		return FALLBACK_KILLED;
 	}
 	case X87_MEM_FAULT:
+		if (m.seg_fault) {
+			/* Past the segment's limit: #GP(0), or #SS(0) for SS. */
+			if (!lguest_deliver_trap(&vm->lg, &c->r, m.seg_fault, 0))
+				guest_fault_raise(&vm->fault, "x87 operand outside its segment and no handler for trap %u",
+						  m.seg_fault);
+			return vm->fault.raised ? FALLBACK_KILLED : FALLBACK_DONE;
+		}
 		/* As the hardware would: a page fault at the operand. */
 		if (vm->lg.initialized)
 			gmem_write32(&vm->mem,

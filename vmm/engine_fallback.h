@@ -32,4 +32,10 @@ enum fallback_result engine_fallback(struct vm *vm, struct vcpu_context *c,
 void software_interrupt_at(struct vm *vm, const struct guest_regs *r,
 			   uint32_t err, unsigned *vector, unsigned *len);
 
+/* The length of the software interrupt that just raised `vector` (eip
+ * past it): 2 for `int n`, 1 for int3 and into, told apart for vectors 3
+ * and 4 by the bytes before eip. */
+unsigned software_interrupt_len(struct vm *vm, const struct guest_regs *r,
+				unsigned vector);
+
 #endif

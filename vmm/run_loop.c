@@ -152,8 +152,7 @@ static void trampoline_trap(struct vm *vm, struct vcpu_context *c)
 	if (vector >= 32 || vector == 3 || vector == 4) {
 		/* `int n` through a DPL-3 gate: eip is past the instruction. */
 		vm->exits[EXIT_TRAP]++;
-		/* int3 and into are one byte, `int n` two. */
-		unsigned len = (vector == 3 || vector == 4) ? 1 : 2;
+		unsigned len = software_interrupt_len(vm, &c->r, vector);
 		if (!lguest_software_interrupt(&vm->lg, &c->r, vector, len) &&
 		    !vm->fault.raised)
 			unhandled_trap(vm, &c->r, vector, 0, 0);

@@ -67,8 +67,12 @@ common:
 	mov	F_VECTOR(%rsp), %rax
 	cmp	$14, %rax
 	je	page_fault
-	testb	$3, F_CS(%rsp)
-	jz	exit_to_vmm
+	/* Only from guest user mode (CPL 3): a kernel trap keeps its frame
+	 * on the current stack, which the VMM builds. */
+	movzbl	F_CS(%rsp), %ecx
+	and	$3, %ecx
+	cmp	$3, %ecx
+	jne	exit_to_vmm
 	lea	ctl_reflect(%rip), %rdx
 	mov	(%rdx,%rax,8), %rbx	/* vectors are < 256 here */
 	bt	$32, %rbx
