@@ -15,28 +15,7 @@
 #include "hypercalls/lguest_internal.h"
 #include "mmu/shadow_mmu.h"
 #include "vmm/trace.h"
-
-static const char *hcall_name(uint32_t n)
-{
-	switch (n) {
-	case LHCALL_FLUSH_ASYNC: return "FLUSH_ASYNC";
-	case LHCALL_LGUEST_INIT: return "LGUEST_INIT";
-	case LHCALL_SHUTDOWN: return "SHUTDOWN";
-	case LHCALL_NEW_PGTABLE: return "NEW_PGTABLE";
-	case LHCALL_FLUSH_TLB: return "FLUSH_TLB";
-	case LHCALL_LOAD_IDT_ENTRY: return "LOAD_IDT_ENTRY";
-	case LHCALL_SET_STACK: return "SET_STACK";
-	case LHCALL_SET_CLOCKEVENT: return "SET_CLOCKEVENT";
-	case LHCALL_HALT: return "HALT";
-	case LHCALL_SET_PMD: return "SET_PMD";
-	case LHCALL_SET_PTE: return "SET_PTE";
-	case LHCALL_SET_PGD: return "SET_PGD";
-	case LHCALL_LOAD_TLS: return "LOAD_TLS";
-	case LHCALL_LOAD_GDT_ENTRY: return "LOAD_GDT_ENTRY";
-	case LHCALL_SEND_INTERRUPTS: return "SEND_INTERRUPTS";
-	default: return "UNKNOWN";
-	}
-}
+#include "vmm/trace/trace_model.h"
 
 static void shutdown_hcall(struct lguest_host *h, uint32_t msg_gpa,
 			   uint32_t how)
@@ -65,12 +44,16 @@ static void shutdown_hcall(struct lguest_host *h, uint32_t msg_gpa,
 	h->shutdown = how == LGUEST_SHUTDOWN_RESTART ? LG_RESTART : LG_POWEROFF;
 }
 
-static void do_hcall(struct lguest_host *h, const struct lguest_hcall_args *a)
+static void do_hcall(struct lguest_host *h, const struct lguest_hcall_args *a,
+		     bool async)
 {
-	if (a->arg0 < 32)
+	if (a->arg0 < 32) {
 		h->hcall_count[a->arg0]++;
-	TRACE("hcall", "nr=%u name=%s args=%#x,%#x,%#x,%#x", a->arg0,
-	      hcall_name(a->arg0), a->arg1, a->arg2, a->arg3, a->arg4);
+		h->hcall_async_count[a->arg0] += async;
+	}
+	TRACE("hcall", "nr=%u name=%s a1=0x%x a2=0x%x a3=0x%x a4=0x%x src=%s", a->arg0,
+	      trace_hcall_name(a->arg0), a->arg1, a->arg2, a->arg3, a->arg4,
+	      async ? "async" : "sync");
 
 	switch (a->arg0) {
 	case LHCALL_FLUSH_ASYNC:
@@ -154,7 +137,7 @@ static void do_async_hcalls(struct lguest_host *h)
 			  base + LGUEST_DATA_OFFSET(hcalls) + n * sizeof(a), &a,
 			  sizeof(a));
 		h->async_hcalls++;
-		do_hcall(h, &a);
+		do_hcall(h, &a, true);
 		gmem_write(h->mem, base + LGUEST_DATA_OFFSET(hcall_status) + n,
 			   &done, 1);
 		if (h->fault->raised || h->shutdown != LG_RUNNING)
@@ -174,7 +157,8 @@ static void initialize(struct lguest_host *h, const struct guest_regs *r)
 		return;
 	}
 	h->hcall_count[LHCALL_LGUEST_INIT]++;
-	TRACE("hcall", "nr=1 name=LGUEST_INIT args=%#x", addr);
+	TRACE("hcall", "nr=1 name=LGUEST_INIT a1=0x%x a2=0x%x a3=0x%x a4=0x%x src=sync",
+	      addr, r->ecx, r->edx, r->esi);
 	if (!gmem_range_ok(h->mem, addr, sizeof(struct lguest_data))) {
 		guest_fault_raise(h->fault,
 				  "LGUEST_INIT: lguest_data at %#x is outside guest RAM",
@@ -210,5 +194,5 @@ void lguest_hypercall(struct lguest_host *h, struct guest_regs *r)
 	do_async_hcalls(h);
 	if (h->fault->raised || h->shutdown != LG_RUNNING)
 		return;
-	do_hcall(h, &a);
+	do_hcall(h, &a, false);
 }

@@ -105,7 +105,7 @@ bool lguest_deliver_trap(struct lguest_host *h, struct guest_regs *r,
 {
 	if (num >= IDT_ENTRIES || !idt_present(h->idt[num]))
 		return false;
-	TRACE("trap", "vector=%u err=%#x eip=%#x cs=%#x handler=%#x", num,
+	TRACE("deliver", "nr=%u err=%#x eip=%#x cs=%#x handler=%#x", num,
 	      errcode, r->eip, r->cs, idt_address(h->idt[num]));
 	h->traps_delivered++;
 	push_frame_and_enter(h, r, h->idt[num], has_err(num), errcode);
@@ -122,13 +122,14 @@ bool lguest_software_interrupt(struct lguest_host *h, struct guest_regs *r,
 	unsigned dpl = (gate[1] >> 13) & 3;
 
 	if (!idt_present(gate) || dpl < (r->cs & 3)) {
-		TRACE("trap", "softint vector=%u refused (dpl=%u cpl=%u)", num,
-		      dpl, r->cs & 3);
+		TRACE("softint", "nr=%u refused dpl=%u cpl=%u", num, dpl,
+		      r->cs & 3);
 		/* A fault: it points at the instruction, not past it. */
 		r->eip -= insn_len;
 		return lguest_deliver_trap(h, r, 13, (num << 3) | 2);
 	}
-	TRACE("trap", "softint vector=%u eip=%#x", num, r->eip);
+	TRACE("deliver", "nr=%u err=0 eip=%#x cs=%#x handler=%#x", num, r->eip,
+	      r->cs, idt_address(gate));
 	h->traps_delivered++;
 	return push_frame_and_enter(h, r, gate, false, 0);
 }
@@ -178,14 +179,16 @@ bool lguest_emulate_iret(struct lguest_host *h, struct guest_regs *r)
 	r->eip = f[0];
 	r->cs = f[1];
 	r->eflags = (f[2] & IRET_EFLAGS_MASK) | REAL_EFLAGS_FORCED;
-	TRACE("trap", "iret to eip=%#x cs=%#x esp=%#x", r->eip, r->cs, r->esp);
+	TRACE("iret", "eip=%#x cs=%#x esp=%#x", r->eip, r->cs, r->esp);
 	return true;
 }
 
 void lguest_set_irq(struct lguest_host *h, unsigned irq)
 {
-	if (irq < LGUEST_IRQS)
+	if (irq < LGUEST_IRQS) {
+		TRACE("set_irq", "nr=%u", irq);
 		h->irqs_pending |= 1u << irq;
+	}
 }
 
 unsigned lguest_irq_pending(struct lguest_host *h)
@@ -207,6 +210,13 @@ bool lguest_try_deliver_irq(struct lguest_host *h, struct guest_regs *r,
 
 	if (irq >= LGUEST_IRQS)
 		return false;
+	if (trace_file) {
+		uint32_t irq_enabled = 0;
+		lguest_data_read(h, LGUEST_DATA_OFFSET(irq_enabled), &irq_enabled);
+		TRACE("irq_pending", "nr=%u more=%d halted=%d irqen=%#x eip=%#x", irq,
+		      (h->irqs_pending & ~(1u << irq)) != 0, h->halted, irq_enabled,
+		      r->eip);
+	}
 	if (h->halted) {
 		/* HALT is "sti; hlt": waking re-enables interrupts. */
 		lguest_data_write(h, LGUEST_DATA_OFFSET(irq_enabled), &on);
@@ -230,8 +240,8 @@ bool lguest_try_deliver_irq(struct lguest_host *h, struct guest_regs *r,
 	if (!idt_present(gate))
 		return false;
 	h->irqs_pending &= ~(1u << irq);
-	TRACE("irq", "irq=%u vector=%u eip=%#x cs=%#x", irq,
-	      FIRST_EXTERNAL_VECTOR + irq, r->eip, r->cs);
+	TRACE("irq", "nr=%u eip=%#x vector=%u cs=%#x", irq, r->eip,
+	      FIRST_EXTERNAL_VECTOR + irq, r->cs);
 	h->irqs_delivered++;
 	if (!push_frame_and_enter(h, r, gate, false, 0))
 		return false;

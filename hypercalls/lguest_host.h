@@ -79,6 +79,7 @@ struct lguest_host {
 	/* Counters for --verbose / the boot benchmark. */
 	uint64_t hcall_count[32];
 	uint64_t async_hcalls;
+	uint64_t hcall_async_count[32]; /* the async-ring part of hcall_count */
 	uint64_t traps_delivered, irqs_delivered;
 };
 

@@ -43,14 +43,14 @@ static enum mmu_fault to_guest(struct shadow_mmu *m, uint32_t vaddr,
 		gerr |= errcode & PF_INSTR;
 	*guest_errcode = gerr;
 	m->stats.faults_to_guest++;
-	TRACE("pf", "vaddr=0x%x err=0x%x result=guest gerr=0x%x", vaddr,
+	TRACE("mmu", "op=demand vaddr=0x%x err=0x%x result=guest gerr=0x%x", vaddr,
 	      errcode, gerr);
 	return MMU_GUEST_FAULT;
 }
 
 static enum mmu_fault killed(uint32_t vaddr, uint32_t errcode)
 {
-	TRACE("pf", "vaddr=0x%x err=0x%x result=killed", vaddr, errcode);
+	TRACE("mmu", "op=demand vaddr=0x%x err=0x%x result=killed", vaddr, errcode);
 	return MMU_KILLED;
 }
 
@@ -92,7 +92,7 @@ enum mmu_fault mmu_demand_page(struct shadow_mmu *m, uint32_t vaddr,
 	pt = shadow_region_pt(m, vaddr, &w);
 	shadow_set(m, &pt[(vaddr >> 12) % SHADOW_ENTRIES], spte);
 	m->stats.faults_fixed++;
-	TRACE("pf", "vaddr=0x%x err=0x%x result=fixed gpte=0x%llx spte=0x%llx",
+	TRACE("mmu", "op=demand vaddr=0x%x err=0x%x result=fixed gpte=0x%llx spte=0x%llx",
 	      vaddr, errcode, (unsigned long long)gpte,
 	      (unsigned long long)spte);
 	return MMU_FIXED;

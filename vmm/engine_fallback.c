@@ -215,7 +215,7 @@ static enum fallback_result emulate_x87(struct vm *vm, struct vcpu_context *c,
 
 static enum fallback_result emulate_iret(struct vm *vm, struct guest_regs *r)
 {
-	vm->exits[EXIT_IRET]++;
+	vm_count_exit(vm, EXIT_IRET);
 	if (!lguest_emulate_iret(&vm->lg, r) && !vm->fault.raised)
 		guest_fault_raise(&vm->fault, "iret at %#x with an unmapped stack %#x",
 				  r->eip, r->esp);
@@ -256,7 +256,7 @@ enum fallback_result engine_fallback(struct vm *vm, struct vcpu_context *c,
 		if (code[1] == 0x32)
 			r->eax = r->edx = 0;
 		r->eip += 2;
-		vm->exits[EXIT_FALLBACK]++;
+		vm_count_exit(vm, EXIT_FALLBACK);
 		return FALLBACK_DONE;
 	}
 	if (why == 13 && (r->cs & 3) == GUEST_PL &&
@@ -268,7 +268,7 @@ enum fallback_result engine_fallback(struct vm *vm, struct vcpu_context *c,
 		if (pi.in)
 			r->eax = port_insn_merge_in(r->eax, pi.size, val);
 		r->eip += pi.len;
-		vm->exits[EXIT_IO]++;
+		vm_count_exit(vm, EXIT_IO);
 		return FALLBACK_DONE;
 	}
 	if (why == 13 && n >= 2 && code[0] == 0x0f && code[1] == 0xa2) {
@@ -282,7 +282,7 @@ enum fallback_result engine_fallback(struct vm *vm, struct vcpu_context *c,
 		r->ecx = regs[2];
 		r->edx = regs[3];
 		r->eip += 2;
-		vm->exits[EXIT_FALLBACK]++;
+		vm_count_exit(vm, EXIT_FALLBACK);
 		return FALLBACK_DONE;
 	}
 	if (why == 13 && (r->cs & 3) == GUEST_PL &&
@@ -290,7 +290,7 @@ enum fallback_result engine_fallback(struct vm *vm, struct vcpu_context *c,
 		/* cli/sti: the guest's interrupt flag is lguest_data's; the
 		 * lguest Launcher skipped these too. */
 		r->eip += 1;
-		vm->exits[EXIT_FALLBACK]++;
+		vm_count_exit(vm, EXIT_FALLBACK);
 		return FALLBACK_DONE;
 	}
 	if (why == 13) {
@@ -300,7 +300,7 @@ enum fallback_result engine_fallback(struct vm *vm, struct vcpu_context *c,
 		return emulate_iret(vm, r);
 	}
 
-	vm->exits[EXIT_FALLBACK]++;
+	vm_count_exit(vm, EXIT_FALLBACK);
 	switch (code[0]) {
 	case 0xcd: /* int imm8 */
 		if (n < 2)
@@ -308,8 +308,12 @@ enum fallback_result engine_fallback(struct vm *vm, struct vcpu_context *c,
 		r->eip += 2;
 		TRACE("fallback", "int %#x cpl=%u eip=%#x", code[1], r->cs & 3,
 		      r->eip - 2);
+		/* What the lguest Host saw: a trap with the vector. */
+		TRACE("trap", "nr=%u err=0 eip=%#x eax=%#x cs=%#x", code[1], r->eip,
+		      r->eax, r->cs);
 		if (code[1] == LGUEST_TRAP_ENTRY && (r->cs & 3) == GUEST_PL) {
-			vm->exits[EXIT_HCALL]++;
+			vm_count_exit(vm, EXIT_HCALL);
+			vm->exit_cause = EXIT_HCALL; /* a hypercall, whatever route */
 			lguest_hypercall(&vm->lg, r);
 			return FALLBACK_DONE;
 		}

@@ -19,6 +19,7 @@
 #include "vmm/cmdline.h"
 #include "vmm/kvm_engine.h"
 #include "vmm/trace.h"
+#include "vmm/trace/trace_tools.h"
 #include "vmm/vm.h"
 
 static struct termios saved_termios;
@@ -119,12 +120,15 @@ int main(int argc, char **argv)
 	struct vm vm;
 	int rc;
 
+	/* `lgkvm trace ...` reads traces; it makes no VM. */
+	if (argc >= 2 && strcmp(argv[1], "trace") == 0)
+		return trace_main(argc - 1, argv + 1);
 	rc = cmdline_parse(argc, argv, &cfg);
 	if (rc)
 		return rc < 0 ? 0 : rc;
 	if (cfg.probe)
 		return probe();
-	if (cfg.trace && !trace_open(cfg.trace)) {
+	if (cfg.trace && !trace_open(cfg.trace, argc, argv)) {
 		fprintf(stderr, "lgkvm: cannot write trace %s: %s\n", cfg.trace,
 			strerror(errno));
 		return VM_INPUT_ERROR;

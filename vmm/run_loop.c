@@ -54,7 +54,7 @@ static void unhandled_trap(struct vm *vm, const struct guest_regs *r,
 static void deliver_or_kill(struct vm *vm, struct guest_regs *r,
 			    unsigned vector, uint32_t err, uint32_t cr2)
 {
-	vm->exits[EXIT_TRAP]++;
+	vm_count_exit(vm, EXIT_TRAP);
 	if (!lguest_deliver_trap(&vm->lg, r, vector, err))
 		unhandled_trap(vm, r, vector, err, cr2);
 }
@@ -62,24 +62,44 @@ static void deliver_or_kill(struct vm *vm, struct guest_regs *r,
 static void page_fault(struct vm *vm, struct vcpu_context *c, uint32_t err)
 {
 	uint32_t cr2 = (uint32_t)vm->run->s.regs.sregs.cr2, gerr = 0;
+	enum mmu_fault res = mmu_demand_page(vm->mmu, cr2, err, &gerr);
 
-	switch (mmu_demand_page(vm->mmu, cr2, err, &gerr)) {
+	TRACE("pf", "vaddr=%#x err=%#x eip=%#x result=%s", cr2, err, c->r.eip,
+	      res == MMU_FIXED ? "fixed" : res == MMU_KILLED ? "killed" : "guest");
+	switch (res) {
 	case MMU_FIXED:
-		vm->exits[EXIT_PF_FIXED]++;
+		vm_count_exit(vm, EXIT_PF_FIXED);
 		return;
 	case MMU_KILLED:
 		return;
 	case MMU_GUEST_FAULT:
 		break;
 	}
-	vm->exits[EXIT_PF_GUEST]++;
-	TRACE("pf", "to-guest addr=%#x err=%#x eip=%#x", cr2, gerr, c->r.eip);
+	vm_count_exit(vm, EXIT_PF_GUEST);
 	if (vm->lg.initialized)
 		gmem_write32(&vm->mem,
 			     (uint64_t)vm->lg.lguest_data + LGUEST_DATA_OFFSET(cr2),
 			     cr2);
 	if (!lguest_deliver_trap(&vm->lg, &c->r, 14, gerr))
 		unhandled_trap(vm, &c->r, 14, gerr, cr2);
+}
+
+/* What the lguest Host would have seen enter it: a trap (its `trap`
+ * kprobe).  Kicks are lgkvm's own, as host interrupts were lguest's. */
+static void trace_trap(struct vm *vm, const struct vcpu_context *c,
+		       unsigned vector, uint32_t err)
+{
+	if (!trace_file)
+		return;
+	if (vector == TRAMPOLINE_KICK_VECTOR || vector == HOST_KICK_VECTOR)
+		trace_event("host_irq", "nr=%u eip=%#x", vector, c->r.eip);
+	else if (vector == 14)
+		trace_event("trap", "nr=14 err=%#x eip=%#x eax=%#x cr2=%#x cs=%#x", err,
+			    c->r.eip, c->r.eax, (uint32_t)vm->run->s.regs.sregs.cr2,
+			    c->r.cs);
+	else
+		trace_event("trap", "nr=%u err=%#x eip=%#x eax=%#x cs=%#x", vector,
+			    err, c->r.eip, c->r.eax, c->r.cs);
 }
 
 /* A trap that came through the VMM's IDT and stub. */
@@ -94,13 +114,15 @@ static void trampoline_trap(struct vm *vm, struct vcpu_context *c)
 				  vector, (unsigned long long)c->frame->rip);
 		return;
 	}
-	TRACE("trap", "hw vector=%u err=%#x eip=%#x cs=%#x eflags=%#x", vector,
-	      err, c->r.eip, c->r.cs, c->r.eflags);
+	/* A #UD may be the engine's (an instruction it cannot run): traced
+	 * below once it is known to be the guest's. */
+	if (vector != 6)
+		trace_trap(vm, c, vector, err);
 	switch (vector) {
 	case TRAMPOLINE_KICK_VECTOR:
 	case HOST_KICK_VECTOR:
 		/* We asked for this exit: deliver what waited for it. */
-		vm->exits[EXIT_KICK]++;
+		vm_count_exit(vm, EXIT_KICK);
 		if (vm->pending_user_gp) {
 			vm->pending_user_gp = false;
 			deliver_or_kill(vm, &c->r, 13, 0, 0);
@@ -111,7 +133,7 @@ static void trampoline_trap(struct vm *vm, struct vcpu_context *c)
 		return;
 	case LGUEST_TRAP_ENTRY:
 		/* `int $0x1f` through the gate: eip is already past it. */
-		vm->exits[EXIT_HCALL]++;
+		vm_count_exit(vm, EXIT_HCALL);
 		lguest_hypercall(&vm->lg, &c->r);
 		return;
 	case 2:
@@ -127,7 +149,7 @@ static void trampoline_trap(struct vm *vm, struct vcpu_context *c)
 			unsigned n, len;
 			software_interrupt_at(vm, &c->r, err, &n, &len);
 			c->r.eip += len;
-			vm->exits[EXIT_TRAP]++;
+			vm_count_exit(vm, EXIT_TRAP);
 			if (!lguest_software_interrupt(&vm->lg, &c->r, n, len) &&
 			    !vm->fault.raised)
 				unhandled_trap(vm, &c->r, n, 0, 0);
@@ -144,6 +166,8 @@ static void trampoline_trap(struct vm *vm, struct vcpu_context *c)
 				break;
 			}
 		}
+		if (vector == 6)
+			trace_trap(vm, c, vector, err);
 		deliver_or_kill(vm, &c->r, vector, err, 0);
 		return;
 	default:
@@ -151,7 +175,7 @@ static void trampoline_trap(struct vm *vm, struct vcpu_context *c)
 	}
 	if (vector >= 32 || vector == 3 || vector == 4) {
 		/* `int n` through a DPL-3 gate: eip is past the instruction. */
-		vm->exits[EXIT_TRAP]++;
+		vm_count_exit(vm, EXIT_TRAP);
 		unsigned len = software_interrupt_len(vm, &c->r, vector);
 		if (!lguest_software_interrupt(&vm->lg, &c->r, vector, len) &&
 		    !vm->fault.raised)
@@ -166,7 +190,7 @@ static void port_io(struct vm *vm)
 	struct kvm_run *run = vm->run;
 	uint8_t *data = (uint8_t *)run + run->io.data_offset;
 
-	vm->exits[EXIT_IO]++;
+	vm_count_exit(vm, EXIT_IO);
 	if (run->io.direction == KVM_EXIT_IO_OUT && coalesced_io_port(vm, run->io.port))
 		vm->coalesced_full++; /* KVM's ring was full */
 	for (unsigned i = 0; i < run->io.count; i++, data += run->io.size)
@@ -179,7 +203,7 @@ static void mmio(struct vm *vm)
 {
 	struct kvm_run *run = vm->run;
 
-	vm->exits[EXIT_MMIO]++;
+	vm_count_exit(vm, EXIT_MMIO);
 	/* Ring 0 is the trampoline, whose only guest-space accesses are the
 	 * frames it reflects onto the SET_STACK stack: never a device's. */
 	if ((run->s.regs.sregs.cs.selector & 3) == 0) {
@@ -316,11 +340,40 @@ static void deliver_interrupts(struct vm *vm, struct vcpu_context *c)
 
 static void halt(struct vm *vm)
 {
+	uint64_t from = trace_now_ns();
+
 	while (vm->lg.halted && lguest_irq_pending(&vm->lg) >= LGUEST_IRQS &&
 	       !vm->fault.raised) {
 		update_console_watch(vm);
 		event_loop_dispatch(vm->ev, -1);
 	}
+	vm->exit_idle_ns += trace_now_ns() - from;
+}
+
+/* The exit being handled is done (the vCPU runs again at `now`): its
+ * trace line, stamped with the time of the exit, and its share of the
+ * --stats table. */
+static void close_exit(struct vm *vm, uint64_t now)
+{
+	struct trace_ev e = {
+		.kind = TK_EXIT,
+		.t_ns = vm->exit_ns,
+		.guest_ns = vm->exit_guest_ns,
+		.host_ns = now - vm->exit_ns,
+		.idle_ns = vm->exit_idle_ns,
+		.nr = vm->exit_cause < EXIT_CAUSES ? vm->exit_cause : EXIT_OTHER,
+	};
+
+	if (!vm->exit_open)
+		return;
+	vm->exit_open = false;
+	trace_stats_add(&vm->stats, &e);
+	if (trace_file)
+		trace_event_at(e.t_ns, "exit", "cause=%s guest_ns=%llu host_ns=%llu idle_ns=%llu",
+			       trace_exit_cause_name(e.nr),
+			       (unsigned long long)e.guest_ns,
+			       (unsigned long long)e.host_ns,
+			       (unsigned long long)e.idle_ns);
 }
 
 static volatile sig_atomic_t stats_requested;
@@ -355,27 +408,18 @@ static void resident_kib(const struct vm *vm, uint64_t *total, uint64_t *guest)
 
 static void print_stats(struct vm *vm)
 {
-	static const char *names[EXIT_CAUSES] = {
-		"hypercall", "page-fault-fixed", "page-fault-guest", "trap",
-		"io", "mmio", "engine-fallback", "iret-emulated", "kick", "other"
-	};
-	uint64_t total = 0;
 	/* The terminal may be raw while the guest runs. */
 	const char *nl = isatty(STDERR_FILENO) ? "\r\n" : "\n";
+	struct trace_stats st = vm->stats;
 
-	for (unsigned i = 0; i < EXIT_CAUSES; i++)
-		total += vm->exits[i];
-	fprintf(stderr, "lgkvm: exits %llu%s", (unsigned long long)total, nl);
-	for (unsigned i = 0; i < EXIT_CAUSES; i++)
-		if (vm->exits[i])
-			fprintf(stderr, "lgkvm:   %-18s %llu%s", names[i],
-				(unsigned long long)vm->exits[i], nl);
-	for (unsigned i = 0; i < 32; i++)
-		if (vm->lg.hcall_count[i])
-			fprintf(stderr, "lgkvm:   hcall %-12u %llu%s", i,
-				(unsigned long long)vm->lg.hcall_count[i], nl);
-	fprintf(stderr, "lgkvm:   async hcalls       %llu%s",
-		(unsigned long long)vm->lg.async_hcalls, nl);
+	/* The exits are counted as they close; the hypercalls by the Host. */
+	for (unsigned i = 0; i < 32; i++) {
+		st.hcalls[i] = vm->lg.hcall_count[i];
+		st.hcalls_async[i] = vm->lg.hcall_async_count[i];
+	}
+	st.wall_ns = trace_now_ns() - vm->started_ns;
+	fprintf(stderr, "lgkvm: exit statistics%s", nl);
+	trace_stats_print(stderr, &st, nl);
 	fprintf(stderr, "lgkvm:   coalesced writes   %llu (ring full: %llu exits)%s",
 		(unsigned long long)vm->coalesced_writes,
 		(unsigned long long)vm->coalesced_full, nl);
@@ -411,6 +455,7 @@ static void check_mmu(struct vm *vm, bool force)
 
 static enum vm_result finish(struct vm *vm, enum vm_result res)
 {
+	close_exit(vm, trace_now_ns());
 	if (res == VM_POWEROFF && vm->cfg.mmu_check) {
 		check_mmu(vm, true);
 		if (vm->fault.raised) {
@@ -443,16 +488,23 @@ enum vm_result vm_run(struct vm *vm)
 			return VM_CRASHED;
 		}
 	}
+	vm->started_ns = trace_now_ns();
 	for (;;) {
 		struct vcpu_context c;
 		bool io_pending = false, have_ctx = false;
 		int rc;
 
 		update_console_watch(vm);
+		uint64_t entered = trace_now_ns();
+		close_exit(vm, entered);
 		rc = run_vcpu(vm);
+		vm->exit_ns = trace_now_ns();
+		vm->exit_guest_ns = vm->exit_ns - entered;
+		vm->exit_idle_ns = 0;
+		vm->exit_cause = EXIT_CAUSES;
+		vm->exit_open = true;
 		run->immediate_exit = 0;
 		run->kvm_dirty_regs = 0;
-		TRACE("exit", "reason=%d", rc < 0 ? -1 : (int)run->exit_reason);
 		if (rc < 0 && errno != EINTR && errno != EAGAIN) {
 			fprintf(stderr, "lgkvm: KVM_RUN: %s\n", strerror(errno));
 			return finish(vm, VM_CRASHED);
@@ -460,7 +512,7 @@ enum vm_result vm_run(struct vm *vm)
 
 		if (rc < 0 || event_loop_kicked(vm->ev)) {
 			if (rc < 0)
-				vm->exits[EXIT_KICK]++;
+				vm_count_exit(vm, EXIT_KICK);
 			event_loop_dispatch(vm->ev, 0);
 		}
 		if (stats_requested) {
@@ -538,7 +590,7 @@ enum vm_result vm_run(struct vm *vm)
 							  .hardware_entry_failure_reason);
 				break;
 			default:
-				vm->exits[EXIT_OTHER]++;
+				vm_count_exit(vm, EXIT_OTHER);
 				guest_fault_raise(&vm->fault, "unexpected KVM exit %u",
 						  run->exit_reason);
 				break;

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "vmm/trace.h"
 #include "vmm/vm.h"
 
 #define PTE_P 0x1ull
@@ -38,8 +39,10 @@ void trap_reflect_update(struct vm *vm)
 		return;
 	vm->reflect_gen = h->gates_gen;
 	memset(ctl->reflect, 0, sizeof(ctl->reflect));
-	/* irq_enabled must not straddle the window's page. */
-	if (vm->engine.emulates_compat || !h->initialized || !h->esp1 ||
+	/* irq_enabled must not straddle the window's page.  A traced run
+	 * reflects nothing in the VM: every trap the lguest Host would have
+	 * handled then passes through lgkvm and into the trace. */
+	if (trace_file || vm->engine.emulates_compat || !h->initialized || !h->esp1 ||
 	    !lguest_selector_ok(h, (uint16_t)h->ss1, false, GUEST_PL) ||
 	    (h->lguest_data & 0xfff) + LGUEST_DATA_OFFSET(irq_enabled) + 4 > 4096)
 		return;

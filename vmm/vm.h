@@ -14,6 +14,7 @@
 #include "vmm/guest_memory.h"
 #include "vmm/host_area.h"
 #include "vmm/kvm_engine.h"
+#include "vmm/trace/trace_tools.h"
 
 struct kvm_run;
 struct shadow_mmu;
@@ -59,20 +60,9 @@ struct vm_config {
 	size_t arena_used;
 };
 
-/* Why the vCPU came back to us: the benchmark's breakdown. */
-enum exit_cause {
-	EXIT_HCALL,           /* hypercall (any route) */
-	EXIT_PF_FIXED,        /* shadow page fault fixed by the VMM */
-	EXIT_PF_GUEST,        /* page fault reflected to the guest */
-	EXIT_TRAP,            /* other trap reflected to the guest */
-	EXIT_IO,
-	EXIT_MMIO,
-	EXIT_FALLBACK,        /* engine could not run an instruction */
-	EXIT_IRET,            /* iret emulated (engine fallback) */
-	EXIT_KICK,            /* timer / device / signal */
-	EXIT_OTHER,
-	EXIT_CAUSES
-};
+/* Why the vCPU came back to us (enum trace_exit_cause): the trace's exit
+ * causes, shared with the trace tools. */
+
 
 struct vm {
 	struct vm_config cfg;
@@ -120,6 +110,14 @@ struct vm {
 	uint64_t mmu_checked_at;    /* root switches at the last --mmu-check */
 	uint64_t mmu_checks;
 	uint64_t exits[EXIT_CAUSES];
+	/* The exit being handled: its cause (the first one counted; EXIT_CAUSES
+	 * until then), when it happened, how long the guest ran before it, and
+	 * how long of the handling the guest sat halted. */
+	bool exit_open;
+	unsigned exit_cause;
+	uint64_t exit_ns, exit_guest_ns, exit_idle_ns;
+	struct trace_stats stats;
+	uint64_t started_ns;      /* trace_now_ns() when the vCPU first ran */
 	uint64_t hcall_exits;
 };
 
@@ -140,5 +138,13 @@ void vm_destroy(struct vm *vm);
 
 /* The guest GDT entries first..first+count-1 changed: copy them in. */
 void vm_sync_gdt(struct vm *vm, unsigned first, unsigned count);
+
+/* Counts an exit by cause; the first cause counted names the exit. */
+static inline void vm_count_exit(struct vm *vm, unsigned cause)
+{
+	vm->exits[cause]++;
+	if (vm->exit_cause == EXIT_CAUSES)
+		vm->exit_cause = cause;
+}
 
 #endif

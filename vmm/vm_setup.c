@@ -27,6 +27,7 @@
 #include "vmm/event_loop.h"
 #include "vmm/host_net.h"
 #include "vmm/kvm_engine.h"
+#include "vmm/trace.h"
 #include "vmm/vm.h"
 
 #define RAM_SLOT 0
@@ -240,10 +241,13 @@ static int create_kvm_vcpu(struct vm *vm)
 		return VM_CRASHED;
 	}
 	kvm_engine_detect(&vm->engine);
-	if (vm->cfg.verbose) {
+	{
 		char what[256];
 		kvm_engine_describe(&vm->engine, what, sizeof(what));
-		fprintf(stderr, "lgkvm: engine: %s\n", what);
+		if (vm->cfg.verbose)
+			fprintf(stderr, "lgkvm: engine: %s\n", what);
+		trace_header(vm->cfg.kernel, vm->cfg.initrd, vm->mem.size >> 20,
+			     vm->cfg.cmdline, what);
 	}
 	if (!set_memslot(vm, RAM_SLOT, 0, vm->mem.size, vm->mem.ram) ||
 	    !set_memslot(vm, HOST_SLOT, HOST_AREA_GPA, HOST_AREA_SIZE, vm->host_mem) ||

@@ -987,8 +987,8 @@ START_TEST(test_trace_records_faults_and_switches)
 	n = fread(buf, 1, sizeof(buf) - 1, f);
 	buf[n] = '\0';
 	fclose(f);
-	ck_assert_ptr_nonnull(strstr(buf, "pf vaddr=0x8048000 err=0x4 result=fixed"));
-	ck_assert_ptr_nonnull(strstr(buf, "pf vaddr=0x8049000 err=0x4 result=guest gerr=0x4"));
+	ck_assert_ptr_nonnull(strstr(buf, "mmu op=demand vaddr=0x8048000 err=0x4 result=fixed"));
+	ck_assert_ptr_nonnull(strstr(buf, "mmu op=demand vaddr=0x8049000 err=0x4 result=guest gerr=0x4"));
 	ck_assert_ptr_nonnull(strstr(buf, "mmu op=new_pgtable gpgdir=0x11000"));
 }
 END_TEST

@@ -1,0 +1,797 @@
+/*
+ * `lgkvm trace compare A B`: aligns the two traces kind by kind on the
+ * fields that should agree, then reports counts, match ratios, the first
+ * divergences with context, and per-kind count tables side by side.
+ * COMPARE.md documents the masks and the ratio.
+ */
+#include "vmm/trace/trace_compare.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "vmm/trace/trace_tools.h"
+
+#define NR_BUCKETS 257 /* per-number presence: 0..255, then "256 and up" */
+#define HUNK_LINES_MAX 8 /* unmatched events shown per side of a divergence */
+#define SLOT_BITS ((1u << TRACE_FIELDS) - 1) /* the v[] fields among the mask bits */
+
+static unsigned nr_bucket(uint32_t nr)
+{
+	return nr < 256 ? nr : 256;
+}
+
+/* What each aligned kind compares before any mask. */
+static uint8_t kind_fields(enum trace_kind k)
+{
+	switch (k) {
+	case TK_HCALL:
+		return SLOT_BITS | TRACE_CMP_NR | TRACE_CMP_ASYNC;
+	case TK_TRAP:
+		return (1u << TF_ERR) | (1u << TF_EIP) | (1u << TF_EAX) | (1u << TF_CR2) | TRACE_CMP_NR;
+	case TK_DELIVER:
+		return (1u << TF_ERR) | (1u << TF_EIP) | TRACE_CMP_NR;
+	case TK_IRQ:
+		return (1u << TF_IRQ_EIP) | TRACE_CMP_NR;
+	case TK_SET_IRQ:
+		return TRACE_CMP_NR;
+	case TK_PF:
+		return (1u << TF_VADDR) | (1u << TF_PF_ERR) | (1u << TF_PF_EIP) | TRACE_CMP_OUTCOME;
+	default:
+		return 0;
+	}
+}
+
+/* The v[] slots' names per kind, as the text format spells them. */
+static const char *slot_name(enum trace_kind k, unsigned slot)
+{
+	static const char *const names[TK_KINDS][TRACE_FIELDS] = {
+		[TK_HCALL] = { "a1", "a2", "a3", "a4" },
+		[TK_TRAP] = { "err", "eip", "eax", "cr2" },
+		[TK_DELIVER] = { "err", "eip", NULL, NULL },
+		[TK_IRQ_PENDING] = { "more", "halted", "irqen", "eip" },
+		[TK_IRQ] = { NULL, NULL, NULL, "eip" },
+		[TK_PF] = { "vaddr", "err", "eip", NULL },
+	};
+	return (unsigned)k < TK_KINDS && slot < TRACE_FIELDS ? names[k][slot] : NULL;
+}
+
+void trace_compare_default_opts(struct trace_compare_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->kinds = TRACE_CMP_DEFAULT_KINDS;
+}
+
+static bool is_aligned(const struct trace_ev *e, const struct trace_compare_opts *o)
+{
+	if (e->kind >= TK_KINDS || !(o->kinds & (1u << e->kind)))
+		return false;
+	/* lgkvm gets device accesses as KVM MMIO exits, never as faults. */
+	return !(e->kind == TK_PF && e->outcome == PF_MMIO && !o->no_mask);
+}
+
+/* Which v[] slots some aligned event of each (kind, number) has. */
+struct presence {
+	uint8_t any[TK_KINDS][NR_BUCKETS];
+};
+
+static void find_presence(const struct trace *t, const struct trace_compare_opts *o,
+			  struct presence *p)
+{
+	memset(p, 0, sizeof(*p));
+	for (size_t i = 0; i < t->n; i++) {
+		const struct trace_ev *e = &t->ev[i];
+		if (is_aligned(e, o))
+			p->any[e->kind][nr_bucket(e->nr)] |= e->present;
+	}
+}
+
+/* The fields of e compared, after the masks (COMPARE.md: each and why). */
+static uint8_t compared_fields(const struct trace_ev *e, const struct trace_compare_opts *o,
+			       const struct presence *pa, const struct presence *pb)
+{
+	uint8_t f = kind_fields(e->kind);
+
+	if (!o->no_mask) {
+		if (e->kind == TK_HCALL && e->nr == 9)
+			f &= (uint8_t)~(1u << TF_A1); /* SET_CLOCKEVENT's delta: host time */
+		if (e->kind == TK_TRAP && e->nr != 31)
+			f &= (uint8_t)~(1u << TF_EAX); /* the hypercall number only at 31 */
+		if (e->kind == TK_TRAP && e->nr != 14)
+			f &= (uint8_t)~(1u << TF_CR2);
+		if (e->kind == TK_IRQ)
+			f &= (uint8_t)~(1u << TF_IRQ_EIP); /* where it lands: timing */
+		/* A field one side never has (an older format, a probe
+		 * without it, the synthetic LGUEST_INIT) says nothing. */
+		unsigned b = nr_bucket(e->nr);
+		f &= (uint8_t)((pa->any[e->kind][b] & pb->any[e->kind][b]) | ~SLOT_BITS);
+	}
+	return f & (uint8_t)~o->mask[e->kind];
+}
+
+/* An event reduced to its compared fields; zeroed where not compared. */
+struct view {
+	uint32_t nr;
+	uint32_t v[TRACE_FIELDS];
+	uint8_t present, flags, outcome, unused;
+};
+
+static void make_view(const struct trace_ev *e, uint8_t f, struct view *w)
+{
+	memset(w, 0, sizeof(*w));
+	if (f & TRACE_CMP_NR)
+		w->nr = e->nr;
+	for (unsigned s = 0; s < TRACE_FIELDS; s++)
+		if ((f & (1u << s)) && (e->present & (1u << s))) {
+			w->v[s] = e->v[s];
+			w->present |= (uint8_t)(1u << s);
+		}
+	if (f & TRACE_CMP_ASYNC)
+		w->flags = e->flags & TRACE_EV_ASYNC;
+	if (f & TRACE_CMP_OUTCOME)
+		w->outcome = e->outcome;
+}
+
+static uint64_t view_key(const struct view *w)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	uint32_t words[TRACE_FIELDS + 2] = { w->nr, w->v[0], w->v[1], w->v[2], w->v[3],
+					     (uint32_t)w->present | (uint32_t)w->flags << 8 |
+						     (uint32_t)w->outcome << 16 };
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		h = (h ^ words[i]) * 0x100000001b3ull;
+		h ^= h >> 29;
+	}
+	return h;
+}
+
+struct views {
+	struct view *side[2];
+};
+
+static bool same_view(void *ctx, int sx, size_t x, int sy, size_t y)
+{
+	const struct views *v = ctx;
+	return memcmp(&v->side[sx][x], &v->side[sy][y], sizeof(struct view)) == 0;
+}
+
+/* The events of one kind on one side: their indices, views and keys. */
+/* Counts the events the default masks changed, for the report. */
+static void note_masks(const struct trace_ev *e, uint8_t f, struct trace_comparison *c)
+{
+	uint8_t gone = e->present & (uint8_t)~f;
+
+	if (e->kind == TK_HCALL && e->nr == 9 && (gone & (1u << TF_A1)))
+		c->masked_clockevent++;
+	if (e->kind == TK_TRAP && e->nr != 31 && (gone & (1u << TF_EAX)))
+		c->masked_trap_eax++;
+	if (e->kind == TK_IRQ && (gone & (1u << TF_IRQ_EIP)))
+		c->masked_irq_eip++;
+}
+
+static bool collect(const struct trace *t, enum trace_kind k, const struct trace_compare_opts *o,
+		    const struct presence *pa, const struct presence *pb, size_t **idx,
+		    size_t *n, struct view **views, uint64_t **keys, struct trace_comparison *c)
+{
+	size_t count = 0;
+
+	for (size_t i = 0; i < t->n; i++)
+		count += t->ev[i].kind == k && is_aligned(&t->ev[i], o);
+	*idx = malloc((count ? count : 1) * sizeof(**idx));
+	*views = malloc((count ? count : 1) * sizeof(**views));
+	*keys = malloc((count ? count : 1) * sizeof(**keys));
+	if (!*idx || !*views || !*keys)
+		return false;
+	*n = 0;
+	for (size_t i = 0; i < t->n; i++) {
+		const struct trace_ev *e = &t->ev[i];
+		if (e->kind != k || !is_aligned(e, o))
+			continue;
+		uint8_t f = compared_fields(e, o, pa, pb);
+		if (!o->no_mask)
+			note_masks(e, f, c);
+		(*idx)[*n] = i;
+		make_view(e, f, &(*views)[*n]);
+		(*keys)[*n] = view_key(&(*views)[*n]);
+		(*n)++;
+	}
+	return true;
+}
+
+static double ratio(size_t matched, size_t of)
+{
+	return of ? (double)matched / (double)of : 1.0;
+}
+
+static bool align_kind(const struct trace *a, const struct trace *b, enum trace_kind k,
+		       const struct trace_compare_opts *o, const struct presence *pa,
+		       const struct presence *pb, struct trace_comparison *c)
+{
+	struct trace_kind_match *m = &c->k[k];
+	struct views v = { { NULL, NULL } };
+	uint64_t *ka = NULL, *kb = NULL;
+	bool ok = collect(a, k, o, pa, pb, &m->ev_a, &m->n_a, &v.side[0], &ka, c) &&
+		  collect(b, k, o, pa, pb, &m->ev_b, &m->n_b, &v.side[1], &kb, c) &&
+		  trace_align(ka, m->n_a, kb, m->n_b, same_view, &v, o->max_cost, &m->align);
+
+	if (ok) {
+		m->matched = m->align.n;
+		m->ratio = ratio(m->matched, m->n_a > m->n_b ? m->n_a : m->n_b);
+	}
+	free(v.side[0]);
+	free(v.side[1]);
+	free(ka);
+	free(kb);
+	return ok;
+}
+
+/* Where a divergence is in each trace, for ordering them. */
+struct div_sort {
+	size_t a_pos, b_pos;
+	struct trace_divergence d;
+};
+
+static int div_order(const void *x, const void *y)
+{
+	const struct div_sort *p = x, *q = y;
+	if (p->a_pos != q->a_pos)
+		return p->a_pos < q->a_pos ? -1 : 1;
+	if (p->b_pos != q->b_pos)
+		return p->b_pos < q->b_pos ? -1 : 1;
+	return (int)p->d.kind - (int)q->d.kind;
+}
+
+static size_t position(const size_t *ev, size_t from, size_t to, const struct trace_kind_match *m,
+		       size_t pair, bool side_a, size_t end)
+{
+	if (from < to)
+		return ev[from];
+	if (pair < m->align.n)
+		return ev[side_a ? m->align.pairs[pair].a : m->align.pairs[pair].b];
+	return end;
+}
+
+/* The runs of unmatched events between matched ones, all kinds, in
+ * trace order (by A, then B). */
+static bool find_divergences(const struct trace *a, const struct trace *b,
+			     struct trace_comparison *c)
+{
+	struct div_sort *all = NULL;
+	size_t n = 0, cap = 0;
+
+	for (unsigned k = 0; k < TK_KINDS; k++) {
+		const struct trace_kind_match *m = &c->k[k];
+		size_t next_a = 0, next_b = 0;
+		if (!(c->kinds & (1u << k)))
+			continue;
+		for (size_t p = 0; p <= m->align.n; p++) {
+			size_t at_a = p < m->align.n ? m->align.pairs[p].a : m->n_a;
+			size_t at_b = p < m->align.n ? m->align.pairs[p].b : m->n_b;
+			if (at_a > next_a || at_b > next_b) {
+				if (n == cap) {
+					cap = cap ? cap * 2 : 64;
+					struct div_sort *more = realloc(all, cap * sizeof(*all));
+					if (!more) {
+						free(all);
+						return false;
+					}
+					all = more;
+				}
+				struct trace_divergence d = { (enum trace_kind)k, next_a, at_a,
+							      next_b, at_b, p };
+				all[n++] = (struct div_sort){
+					position(m->ev_a, next_a, at_a, m, p, true, a->n),
+					position(m->ev_b, next_b, at_b, m, p, false, b->n), d
+				};
+			}
+			next_a = at_a + 1;
+			next_b = at_b + 1;
+		}
+	}
+	if (n)
+		qsort(all, n, sizeof(*all), div_order);
+	c->div = malloc((n ? n : 1) * sizeof(*c->div));
+	if (!c->div) {
+		free(all);
+		return false;
+	}
+	for (size_t i = 0; i < n; i++)
+		c->div[i] = all[i].d;
+	c->ndiv = n;
+	free(all);
+	return true;
+}
+
+bool trace_compare(const struct trace *a, const struct trace *b,
+		   const struct trace_compare_opts *o, struct trace_comparison *c)
+{
+	struct presence *pa = malloc(sizeof(*pa)), *pb = malloc(sizeof(*pb));
+	bool ok = pa && pb;
+
+	memset(c, 0, sizeof(*c));
+	c->kinds = o->kinds & TRACE_CMP_DEFAULT_KINDS;
+	if (ok) {
+		find_presence(a, o, pa);
+		find_presence(b, o, pb);
+		/* For the report: what the presence mask takes out. */
+		for (unsigned k = 0; k < TK_KINDS && !o->no_mask; k++)
+			for (unsigned nr = 0; nr < NR_BUCKETS; nr++) {
+				uint8_t f = kind_fields((enum trace_kind)k) & SLOT_BITS;
+				c->one_sided[0][k][nr] = pa->any[k][nr] & (uint8_t)~pb->any[k][nr] & f;
+				c->one_sided[1][k][nr] = pb->any[k][nr] & (uint8_t)~pa->any[k][nr] & f;
+			}
+		for (size_t i = 0; i < a->n; i++)
+			c->mmio_pf[0] += a->ev[i].kind == TK_PF && a->ev[i].outcome == PF_MMIO;
+		for (size_t i = 0; i < b->n; i++)
+			c->mmio_pf[1] += b->ev[i].kind == TK_PF && b->ev[i].outcome == PF_MMIO;
+	}
+	for (unsigned k = 0; ok && k < TK_KINDS; k++) {
+		struct trace_kind_match *m = &c->k[k];
+		if (!(c->kinds & (1u << k)))
+			continue;
+		ok = align_kind(a, b, (enum trace_kind)k, o, pa, pb, c);
+		c->matched += m->matched;
+		c->compared += m->n_a > m->n_b ? m->n_a : m->n_b;
+		c->approximate |= m->align.approximate;
+	}
+	c->ratio = ratio(c->matched, c->compared);
+	ok = ok && find_divergences(a, b, c);
+	free(pa);
+	free(pb);
+	if (!ok)
+		trace_comparison_free(c);
+	return ok;
+}
+
+void trace_comparison_free(struct trace_comparison *c)
+{
+	for (unsigned k = 0; k < TK_KINDS; k++) {
+		free(c->k[k].ev_a);
+		free(c->k[k].ev_b);
+		trace_align_free(&c->k[k].align);
+	}
+	free(c->div);
+	memset(c, 0, sizeof(*c));
+}
+
+/* ---- the report ---- */
+
+/* One event as a text trace line: "SEQ SECONDS KIND key=value ..." (an
+ * ftrace event's SEQ is its line number in that file). */
+static void print_event(FILE *out, const char *prefix, const struct trace *t, size_t i,
+			const struct trace *other, size_t other_i)
+{
+	const struct trace_ev *e = &t->ev[i];
+	enum trace_kind k = e->kind < TK_KINDS ? (enum trace_kind)e->kind : TK_OTHER;
+
+	fprintf(out, "%s%s%llu %llu.%09llu %s", prefix, t->source == TRACE_SRC_FTRACE ? "line " : "",
+		(unsigned long long)e->seq, (unsigned long long)(e->t_ns / 1000000000u),
+		(unsigned long long)(e->t_ns % 1000000000u), trace_kind_name(k));
+	if (k == TK_EXIT) {
+		fprintf(out, " cause=%s guest_ns=%llu host_ns=%llu idle_ns=%llu\n",
+			trace_exit_cause_name((enum trace_exit_cause)e->nr),
+			(unsigned long long)e->guest_ns, (unsigned long long)e->host_ns,
+			(unsigned long long)e->idle_ns);
+		return;
+	}
+	if (k != TK_PF && k != TK_OTHER)
+		fprintf(out, " nr=%u", e->nr);
+	if (k == TK_HCALL)
+		fprintf(out, " name=%s", trace_hcall_name(e->nr));
+	for (unsigned s = 0; s < TRACE_FIELDS; s++) {
+		const char *name = slot_name(k, s);
+		if (!name || !(e->present & (1u << s)))
+			continue;
+		if (k == TK_IRQ_PENDING && s != TF_IRQEN && s != TF_IRQ_EIP)
+			fprintf(out, " %s=%d", name, (int32_t)e->v[s]);
+		else
+			fprintf(out, " %s=%#x", name, e->v[s]);
+	}
+	if (k == TK_HCALL)
+		fprintf(out, " src=%s%s", e->flags & TRACE_EV_ASYNC ? "async" : "sync",
+			e->flags & TRACE_EV_SYNTHETIC ? " synthetic" : "");
+	if (k == TK_PF)
+		fprintf(out, " result=%s", trace_pf_outcome_name((enum trace_pf_outcome)e->outcome));
+	/* A matched event: where its partner is in B. */
+	if (other)
+		fprintf(out, "   [B %s%llu]", other->source == TRACE_SRC_FTRACE ? "line " : "",
+			(unsigned long long)other->ev[other_i].seq);
+	fputc('\n', out);
+}
+
+static void describe(FILE *out, const char *label, const char *path, const struct trace *t)
+{
+	static const char *const sources[] = { "lgkvm text", "lgkvm JSON lines",
+					       "ftrace (in-kernel lguest)" };
+	fprintf(out, "%s: %s: %s", label, path, sources[t->source]);
+	if (t->source != TRACE_SRC_FTRACE)
+		fprintf(out, " v%d", t->version);
+	fprintf(out, ", %zu events", t->n);
+	if (t->lost_events)
+		fprintf(out, ", %llu lost", (unsigned long long)t->lost_events);
+	if (t->skipped_lines)
+		fprintf(out, ", %llu line%s skipped (other events, malformed)",
+			(unsigned long long)t->skipped_lines, t->skipped_lines == 1 ? "" : "s");
+	fputc('\n', out);
+	if (t->header)
+		fprintf(out, "   %s\n", t->header);
+}
+
+static void print_kind_counts(FILE *out, const struct trace *a, const struct trace *b)
+{
+	size_t ca[TK_KINDS] = { 0 }, cb[TK_KINDS] = { 0 };
+
+	for (size_t i = 0; i < a->n; i++)
+		ca[a->ev[i].kind < TK_KINDS ? a->ev[i].kind : TK_OTHER]++;
+	for (size_t i = 0; i < b->n; i++)
+		cb[b->ev[i].kind < TK_KINDS ? b->ev[i].kind : TK_OTHER]++;
+	fprintf(out, "\n%-14s %12s %12s %12s\n", "events", "A", "B", "B-A");
+	for (unsigned k = 0; k < TK_KINDS; k++)
+		if (ca[k] || cb[k])
+			fprintf(out, "%-14s %12zu %12zu %+12lld\n", trace_kind_name((enum trace_kind)k),
+				ca[k], cb[k], (long long)cb[k] - (long long)ca[k]);
+}
+
+static void print_masks(FILE *out, const struct trace_comparison *c,
+			const struct trace_compare_opts *o)
+{
+	fprintf(out, "\nnot compared: seq, time");
+	if (o->no_mask) {
+		fprintf(out, " (--no-mask: every other field is)\n");
+	} else {
+		if (c->mmio_pf[0] || c->mmio_pf[1])
+			fprintf(out, "; pf result=mmio, counted only (A %zu, B %zu)", c->mmio_pf[0],
+				c->mmio_pf[1]);
+		if (c->masked_clockevent)
+			fprintf(out, "; SET_CLOCKEVENT a1 (%zu events)", c->masked_clockevent);
+		if (c->masked_trap_eax)
+			fprintf(out, "; trap eax but for nr=31 (%zu events)", c->masked_trap_eax);
+		if (c->masked_irq_eip)
+			fprintf(out, "; irq eip (%zu events)", c->masked_irq_eip);
+		fputc('\n', out);
+		/* Fields one trace never has for an event (kind, number). */
+		for (int side = 0; side < 2; side++)
+			for (unsigned k = 0; k < TK_KINDS; k++)
+				for (unsigned nr = 0; nr < NR_BUCKETS; nr++) {
+					uint8_t m = c->one_sided[side][k][nr];
+					const char *sep = "";
+					if (!m || !(c->kinds & (1u << k)))
+						continue;
+					fprintf(out, "  only in %c: %s", side ? 'B' : 'A',
+						trace_kind_name((enum trace_kind)k));
+					if (k != TK_PF)
+						fprintf(out, " nr=%u%s%s", nr, k == TK_HCALL ? " " : "",
+							k == TK_HCALL ? trace_hcall_name(nr) : "");
+					fputc(' ', out);
+					for (unsigned s = 0; s < TRACE_FIELDS; s++)
+						if (m & (1u << s)) {
+							fprintf(out, "%s%s", sep, slot_name((enum trace_kind)k, s));
+							sep = ",";
+						}
+					fputc('\n', out);
+				}
+	}
+	for (unsigned k = 0; k < TK_KINDS; k++) {
+		const char *sep = "";
+		if (!o->mask[k])
+			continue;
+		fprintf(out, "  --mask %s:", trace_kind_name((enum trace_kind)k));
+		for (unsigned s = 0; s < TRACE_FIELDS; s++)
+			if (o->mask[k] & (1u << s)) {
+				fprintf(out, "%s%s", sep, slot_name((enum trace_kind)k, s));
+				sep = ",";
+			}
+		if (o->mask[k] & TRACE_CMP_NR)
+			fprintf(out, "%snr", sep), sep = ",";
+		if (o->mask[k] & TRACE_CMP_ASYNC)
+			fprintf(out, "%ssrc", sep), sep = ",";
+		if (o->mask[k] & TRACE_CMP_OUTCOME)
+			fprintf(out, "%sresult", sep);
+		fputc('\n', out);
+	}
+}
+
+static void print_matches(FILE *out, const struct trace_comparison *c)
+{
+	fprintf(out, "\n%-14s %12s %12s %12s %8s\n", "aligned", "A", "B", "matched", "ratio");
+	for (unsigned k = 0; k < TK_KINDS; k++) {
+		const struct trace_kind_match *m = &c->k[k];
+		if (!(c->kinds & (1u << k)))
+			continue;
+		if (!m->n_a && !m->n_b)
+			fprintf(out, "%-14s %12d %12d %12d %8s\n", trace_kind_name((enum trace_kind)k),
+				0, 0, 0, "-");
+		else
+			fprintf(out, "%-14s %12zu %12zu %12zu %7.2f%%\n",
+				trace_kind_name((enum trace_kind)k), m->n_a, m->n_b, m->matched,
+				100.0 * m->ratio);
+	}
+	fprintf(out, "%-14s %12s %12s %12zu %7.2f%%  (of %zu)\n", "all", "", "", c->matched,
+		100.0 * c->ratio, c->compared);
+	fprintf(out, "ratio = matched / max(A, B), per kind; all = sum(matched) / sum(max(A, B))\n");
+	if (c->approximate)
+		fprintf(out, "note: an alignment hit its cost limit: matched counts are a lower bound\n");
+}
+
+static void print_divergence(FILE *out, const struct trace *a, const struct trace *b,
+			     const struct trace_comparison *c, size_t i, unsigned context)
+{
+	const struct trace_divergence *d = &c->div[i];
+	const struct trace_kind_match *m = &c->k[d->kind];
+	size_t from = d->pair > context ? d->pair - context : 0;
+	size_t to = d->pair + context < m->align.n ? d->pair + context : m->align.n;
+
+	fprintf(out, "\ndivergence %zu of %zu (%s): %zu in A, %zu in B\n", i + 1, c->ndiv,
+		trace_kind_name(d->kind), d->a_to - d->a_from, d->b_to - d->b_from);
+	for (size_t p = from; p < d->pair; p++)
+		print_event(out, "    A ", a, m->ev_a[m->align.pairs[p].a], b,
+			    m->ev_b[m->align.pairs[p].b]);
+	for (size_t j = d->a_from; j < d->a_to; j++) {
+		if (j - d->a_from == HUNK_LINES_MAX) {
+			fprintf(out, "  - ... %zu more in A\n", d->a_to - j);
+			break;
+		}
+		print_event(out, "  - A ", a, m->ev_a[j], NULL, 0);
+	}
+	for (size_t j = d->b_from; j < d->b_to; j++) {
+		if (j - d->b_from == HUNK_LINES_MAX) {
+			fprintf(out, "  + ... %zu more in B\n", d->b_to - j);
+			break;
+		}
+		print_event(out, "  + B ", b, m->ev_b[j], NULL, 0);
+	}
+	for (size_t p = d->pair; p < to; p++)
+		print_event(out, "    A ", a, m->ev_a[m->align.pairs[p].a], b,
+			    m->ev_b[m->align.pairs[p].b]);
+}
+
+/* Counts by number for one kind (and pf outcomes), side by side. */
+struct count_table {
+	size_t *a, *b; /* NR_BUCKETS each */
+};
+
+static void count_by(const struct trace *t, enum trace_kind k, bool by_outcome, size_t *out)
+{
+	memset(out, 0, NR_BUCKETS * sizeof(*out));
+	for (size_t i = 0; i < t->n; i++)
+		if (t->ev[i].kind == k)
+			out[by_outcome ? t->ev[i].outcome % NR_BUCKETS : nr_bucket(t->ev[i].nr)]++;
+}
+
+static void print_table(FILE *out, const struct trace *a, const struct trace *b,
+			enum trace_kind k, const char *title)
+{
+	size_t ca[NR_BUCKETS], cb[NR_BUCKETS];
+	bool by_outcome = k == TK_PF, any = false;
+
+	count_by(a, k, by_outcome, ca);
+	count_by(b, k, by_outcome, cb);
+	for (unsigned i = 0; i < NR_BUCKETS; i++)
+		any |= ca[i] || cb[i];
+	if (!any)
+		return;
+	fprintf(out, "\n%-22s %12s %12s %12s\n", title, "A", "B", "B-A");
+	for (unsigned i = 0; i < NR_BUCKETS; i++) {
+		char label[40];
+		if (!ca[i] && !cb[i])
+			continue;
+		if (by_outcome)
+			snprintf(label, sizeof(label), "%s", trace_pf_outcome_name((enum trace_pf_outcome)i));
+		else if (i == 256)
+			snprintf(label, sizeof(label), "256 and up");
+		else if (k == TK_HCALL)
+			snprintf(label, sizeof(label), "%3u %s", i, trace_hcall_name(i));
+		else
+			snprintf(label, sizeof(label), "%3u", i);
+		fprintf(out, "  %-20s %12zu %12zu %+12lld\n", label, ca[i], cb[i],
+			(long long)cb[i] - (long long)ca[i]);
+	}
+}
+
+/* ---- the command line ---- */
+
+static const char usage[] =
+	"usage: lgkvm trace compare A B [--min-match PCT] [--context N] [--divergences N]\n"
+	"                               [--kinds LIST] [--mask KIND:FIELD,...] [--no-mask]\n"
+	"  A, B: lgkvm traces (text or JSON lines) or the in-kernel lguest's ftrace text,\n"
+	"        plain, gzip or xz\n"
+	"  --min-match PCT   exit 1 when the hypercall match ratio is below PCT percent\n"
+	"  --context N       matched events shown around each divergence (3)\n"
+	"  --divergences N   divergences shown (5)\n"
+	"  --kinds LIST      kinds aligned: hcall,trap,deliver,irq,set_irq,pf (all)\n"
+	"  --mask LIST       more fields never compared, e.g. trap:eip,hcall:a2\n"
+	"  --no-mask         compare every field, timer delta and MMIO faults too\n"
+	"see vmm/trace/COMPARE.md for the masks and the ratio\n";
+
+static int bad_usage(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "lgkvm trace compare: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, " (lgkvm trace compare --help)\n");
+	return 2;
+}
+
+static bool parse_count(const char *s, unsigned *out)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 10);
+	if (!*s || *end || v > 1000000 || *s == '-')
+		return false;
+	*out = (unsigned)v;
+	return true;
+}
+
+static bool parse_kinds(const char *list, unsigned *kinds)
+{
+	char buf[256], *save = NULL;
+
+	if (strlen(list) >= sizeof(buf))
+		return false;
+	strcpy(buf, list);
+	*kinds = 0;
+	for (char *w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		int k = trace_kind_from_name(w);
+		if (!strcmp(w, "all"))
+			*kinds |= TRACE_CMP_DEFAULT_KINDS;
+		else if (k >= 0 && (TRACE_CMP_DEFAULT_KINDS & (1u << k)))
+			*kinds |= 1u << k;
+		else
+			return false;
+	}
+	return *kinds != 0;
+}
+
+static int mask_bit(enum trace_kind k, const char *field)
+{
+	if (!strcmp(field, "nr"))
+		return TRACE_CMP_NR;
+	if (k == TK_HCALL && (!strcmp(field, "src") || !strcmp(field, "async")))
+		return TRACE_CMP_ASYNC;
+	if (k == TK_PF && (!strcmp(field, "result") || !strcmp(field, "outcome")))
+		return TRACE_CMP_OUTCOME;
+	for (unsigned s = 0; s < TRACE_FIELDS; s++)
+		if (slot_name(k, s) && !strcmp(slot_name(k, s), field) &&
+		    (kind_fields(k) & (1u << s)))
+			return 1 << s;
+	return -1;
+}
+
+static bool parse_masks(const char *list, uint8_t *mask)
+{
+	char buf[512], *save = NULL;
+
+	if (strlen(list) >= sizeof(buf))
+		return false;
+	strcpy(buf, list);
+	for (char *w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		char *colon = strchr(w, ':');
+		if (!colon)
+			return false;
+		*colon = '\0';
+		int k = trace_kind_from_name(w), bit;
+		if (k < 0 || !(TRACE_CMP_DEFAULT_KINDS & (1u << k)) ||
+		    (bit = mask_bit((enum trace_kind)k, colon + 1)) < 0)
+			return false;
+		mask[k] |= (uint8_t)bit;
+	}
+	return true;
+}
+
+int trace_cmd_compare(int argc, char **argv)
+{
+	struct trace_compare_opts o;
+	const char *paths[2] = { NULL, NULL };
+	unsigned context = 3, ndiv = 5, npaths = 0;
+	double min_match = -1;
+
+	trace_compare_default_opts(&o);
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i], *val = NULL;
+		const char *eq = strncmp(arg, "--", 2) ? NULL : strchr(arg, '=');
+		char opt[32];
+		if (strncmp(arg, "--", 2) || !arg[2]) {
+			if (npaths == 2)
+				return bad_usage("one trace too many: %s", arg);
+			paths[npaths++] = arg;
+			continue;
+		}
+		snprintf(opt, sizeof(opt), "%.*s", eq ? (int)(eq - arg) : (int)strlen(arg), arg);
+		if (!strcmp(opt, "--help")) {
+			fputs(usage, stdout);
+			return 0;
+		}
+		if (!strcmp(opt, "--no-mask")) {
+			o.no_mask = true;
+			continue;
+		}
+		if (eq)
+			val = eq + 1;
+		else if (i + 1 < argc)
+			val = argv[++i];
+		else
+			return bad_usage("%s needs a value", opt);
+		if (!strcmp(opt, "--min-match")) {
+			char *end;
+			min_match = strtod(val, &end);
+			if (!*val || *end || !(min_match >= 0 && min_match <= 100))
+				return bad_usage("--min-match takes a percentage, not %s", val);
+		} else if (!strcmp(opt, "--context")) {
+			if (!parse_count(val, &context))
+				return bad_usage("--context takes a count, not %s", val);
+		} else if (!strcmp(opt, "--divergences")) {
+			if (!parse_count(val, &ndiv))
+				return bad_usage("--divergences takes a count, not %s", val);
+		} else if (!strcmp(opt, "--kinds")) {
+			if (!parse_kinds(val, &o.kinds))
+				return bad_usage("--kinds: %s is not a list of hcall,trap,deliver,irq,set_irq,pf", val);
+		} else if (!strcmp(opt, "--mask")) {
+			if (!parse_masks(val, o.mask))
+				return bad_usage("--mask: %s is not a list of KIND:FIELD", val);
+		} else {
+			return bad_usage("unknown option %s", opt);
+		}
+	}
+	if (npaths != 2)
+		return bad_usage("%s", "two traces needed, A and B");
+	if (min_match >= 0 && !(o.kinds & (1u << TK_HCALL)))
+		return bad_usage("%s", "--min-match checks hypercalls: keep hcall in --kinds");
+
+	struct trace t[2];
+	char err[512];
+	for (int s = 0; s < 2; s++)
+		if (!trace_load(paths[s], &t[s], err, sizeof(err))) {
+			fprintf(stderr, "lgkvm trace compare: %s\n", err);
+			if (s)
+				trace_free(&t[0]);
+			return 2;
+		}
+
+	struct trace_comparison c;
+	int rc = 0;
+	if (!trace_compare(&t[0], &t[1], &o, &c)) {
+		fprintf(stderr, "lgkvm trace compare: out of memory\n");
+		trace_free(&t[0]);
+		trace_free(&t[1]);
+		return 2;
+	}
+	FILE *out = stdout;
+	describe(out, "A", paths[0], &t[0]);
+	describe(out, "B", paths[1], &t[1]);
+	print_kind_counts(out, &t[0], &t[1]);
+	print_masks(out, &c, &o);
+	print_matches(out, &c);
+	const struct trace_kind_match *h = &c.k[TK_HCALL];
+	if (o.kinds & (1u << TK_HCALL))
+		fprintf(out, "\nhypercall match %.2f%% (%zu of %zu), all compared events %.2f%%\n",
+			100.0 * h->ratio, h->matched, h->n_a > h->n_b ? h->n_a : h->n_b, 100.0 * c.ratio);
+	else
+		fprintf(out, "\nall compared events %.2f%%\n", 100.0 * c.ratio);
+
+	fprintf(out, "\n%zu divergence%s", c.ndiv, c.ndiv == 1 ? "" : "s");
+	if (c.ndiv > ndiv)
+		fprintf(out, " (the first %u shown)", ndiv);
+	fprintf(out, "; around each: matched events of its kind (A, [its B]), '-' only in A, '+' only in B\n");
+	for (size_t i = 0; i < c.ndiv && i < ndiv; i++)
+		print_divergence(out, &t[0], &t[1], &c, i, context);
+
+	print_table(out, &t[0], &t[1], TK_HCALL, "hypercalls");
+	print_table(out, &t[0], &t[1], TK_TRAP, "traps by vector");
+	print_table(out, &t[0], &t[1], TK_PF, "page faults by result");
+	print_table(out, &t[0], &t[1], TK_IRQ, "interrupts by line");
+	print_table(out, &t[0], &t[1], TK_SET_IRQ, "interrupts raised");
+	print_table(out, &t[0], &t[1], TK_DELIVER, "deliveries by vector");
+
+	/* No hypercalls on either side vouches for nothing. */
+	if (min_match >= 0 && !h->n_a && !h->n_b) {
+		fprintf(stderr, "lgkvm trace compare: FAIL: no hypercalls in either trace (--min-match %g%%)\n",
+			min_match);
+		rc = 1;
+	} else if (min_match >= 0 && 100.0 * h->ratio < min_match) {
+		fprintf(stderr, "lgkvm trace compare: FAIL: hypercall match %.2f%% is below --min-match %g%%\n",
+			100.0 * h->ratio, min_match);
+		rc = 1;
+	}
+	trace_comparison_free(&c);
+	trace_free(&t[0]);
+	trace_free(&t[1]);
+	return rc;
+}
