@@ -17,22 +17,15 @@ import sys
 import termios
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tap import Tap  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LGKVM = os.environ.get("LGKVM") or os.path.join(ROOT, "build", "vmm", "lgkvm")
 MINISH = os.path.join(ROOT, "build", "tests", "conformance", "images", "minish.bzImage")
 
-n = failed = 0
-
-
-def check(cond, name, *details):
-    global n, failed
-    n += 1
-    failed += 0 if cond else 1
-    print("%sok %d - %s" % ("" if cond else "not ", n, name))
-    for d in ([] if cond else details):
-        for line in str(d).splitlines()[-8:]:
-            print("# " + line)
-    sys.stdout.flush()
+TAP = Tap(8)
+check = TAP.check
 
 
 def demo(**kw):
@@ -134,9 +127,7 @@ def main():
         check_signal(sig)
     for sig in (signal.SIGTERM, signal.SIGINT):
         check_completed_writes_survive(sig)
-    print("1..%d" % n)
-    print("%d passed, %d failed" % (n - failed, failed))
-    return 1 if failed else 0
+    return TAP.finish()
 
 
 if __name__ == "__main__":

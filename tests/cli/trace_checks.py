@@ -14,22 +14,15 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tap import Tap  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LGKVM = os.environ.get("LGKVM") or os.path.join(ROOT, "build", "vmm", "lgkvm")
 IMAGES = os.path.join(ROOT, "build", "tests", "conformance", "images")
 
-n = failed = 0
-
-
-def check(cond, name, *details):
-    global n, failed
-    n += 1
-    failed += 0 if cond else 1
-    print("%sok %d - %s" % ("" if cond else "not ", n, name))
-    for d in ([] if cond else details):
-        for line in str(d).splitlines()[-12:]:
-            print("# " + line)
-    sys.stdout.flush()
+TAP = Tap(12)
+check = TAP.check
 
 
 def lgkvm(*args, timeout=120):
@@ -127,8 +120,7 @@ def main():
     for p in os.listdir(tmp):
         os.unlink(os.path.join(tmp, p))
     os.rmdir(tmp)
-    print("1..%d" % n)
-    return 1 if failed else 0
+    return TAP.finish()
 
 
 if __name__ == "__main__":

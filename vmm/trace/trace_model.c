@@ -4,6 +4,7 @@
  */
 #include "vmm/trace/trace_model.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -133,4 +134,19 @@ void trace_free(struct trace *t)
 	free(t->ev);
 	free(t->header);
 	memset(t, 0, sizeof(*t));
+}
+
+bool trace_parse_u64(const char *s, uint64_t *out)
+{
+	bool hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+	const char *digits = hex ? s + 2 : s;
+	char *end;
+
+	/* strtoull alone would take signs, spaces and octal. */
+	if (!((*digits >= '0' && *digits <= '9') ||
+	      (hex && ((*digits >= 'a' && *digits <= 'f') || (*digits >= 'A' && *digits <= 'F')))))
+		return false;
+	errno = 0;
+	*out = strtoull(digits, &end, hex ? 16 : 10);
+	return !*end && errno == 0;
 }

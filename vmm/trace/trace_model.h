@@ -113,6 +113,9 @@ int trace_pf_outcome_from_name(const char *s);
 bool trace_load(const char *path, struct trace *t, char *err, size_t errlen);
 void trace_free(struct trace *t);
 bool trace_push(struct trace *t, const struct trace_ev *e);
+/* A whole string as a number: decimal, or hexadecimal after 0x; false on
+ * anything else or overflow. */
+bool trace_parse_u64(const char *s, uint64_t *out);
 
 /* Inside trace_load(): the decompressed file one line at a time, and the
  * reader of each format that consumes it (trace_read_lgkvm.c,

@@ -43,31 +43,9 @@ struct event_line {
 static bool parse_number(const char *s, uint32_t *out)
 {
 	bool negative = *s == '-';
-	unsigned base = 10;
-	uint64_t v = 0;
+	uint64_t v;
 
-	s += negative;
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		base = 16;
-		s += 2;
-	}
-	if (!*s)
-		return false;
-	for (; *s; s++) {
-		unsigned d;
-		if (*s >= '0' && *s <= '9')
-			d = (unsigned)(*s - '0');
-		else if (base == 16 && *s >= 'a' && *s <= 'f')
-			d = (unsigned)(*s - 'a' + 10);
-		else if (base == 16 && *s >= 'A' && *s <= 'F')
-			d = (unsigned)(*s - 'A' + 10);
-		else
-			return false;
-		v = v * base + d;
-		if (v > UINT32_MAX)
-			return false;
-	}
-	if (negative && v > 0x80000000u)
+	if (!trace_parse_u64(s + negative, &v) || v > (negative ? 0x80000000u : UINT32_MAX))
 		return false;
 	*out = negative ? 0u - (uint32_t)v : (uint32_t)v;
 	return true;

@@ -43,36 +43,6 @@ static bool fail(char *err, size_t errlen, unsigned long line, const char *fmt, 
 	return false;
 }
 
-/* Decimal or 0x hexadecimal, the whole string, no overflow. */
-static bool parse_u64(const char *s, uint64_t *out)
-{
-	uint64_t v = 0;
-	unsigned base = 10;
-
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		base = 16;
-		s += 2;
-	}
-	if (!*s)
-		return false;
-	for (; *s; s++) {
-		unsigned d;
-		if (*s >= '0' && *s <= '9')
-			d = (unsigned)(*s - '0');
-		else if (base == 16 && *s >= 'a' && *s <= 'f')
-			d = (unsigned)(*s - 'a' + 10);
-		else if (base == 16 && *s >= 'A' && *s <= 'F')
-			d = (unsigned)(*s - 'A' + 10);
-		else
-			return false;
-		if (v > (UINT64_MAX - d) / base)
-			return false;
-		v = v * base + d;
-	}
-	*out = v;
-	return true;
-}
-
 static const struct field *find(const struct fields *fs, const char *key)
 {
 	for (size_t i = 0; i < fs->n; i++)
@@ -104,7 +74,7 @@ static int field_num(const struct field *f, uint64_t *out, bool wide)
 		negative = f->negative;
 	} else if (f->text) {
 		negative = f->text[0] == '-';
-		if (!parse_u64(f->text + negative, &v))
+		if (!trace_parse_u64(f->text + negative, &v))
 			return NUM_BAD;
 	} else {
 		return NUM_BAD;
@@ -256,7 +226,7 @@ static bool v0_args(const char *args, struct trace_ev *e)
 	strcpy(buf, args);
 	for (char *p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
 		uint64_t v;
-		if (slot == 4 || !parse_u64(p, &v) || v > UINT32_MAX)
+		if (slot == 4 || !trace_parse_u64(p, &v) || v > UINT32_MAX)
 			return false;
 		e->v[slot] = (uint32_t)v;
 		e->present |= (uint8_t)(1u << slot);
@@ -415,7 +385,7 @@ static bool text_header(const char *line, unsigned long lineno, struct trace *t,
 		return fail(err, errlen, lineno, "lgkvm-trace header without a version");
 	memcpy(num, v, n);
 	num[n] = '\0';
-	if (!parse_u64(num, &version) || version < 1 || version > LGKVM_VERSION_MAX)
+	if (!trace_parse_u64(num, &version) || version < 1 || version > LGKVM_VERSION_MAX)
 		return fail(err, errlen, lineno,
 			    "lgkvm trace version %s is not one this lgkvm reads (0 to %d)", num,
 			    LGKVM_VERSION_MAX);
@@ -446,7 +416,7 @@ bool trace_read_lgkvm_text(struct trace_lines *in, struct trace *t, char *err, s
 			continue;
 		struct trace_ev e = { 0 };
 		char *seq = next_word(&s), *secs = next_word(&s), *kind = next_word(&s);
-		if (!parse_u64(seq, &e.seq) || !parse_seconds(secs, &e.t_ns) || !*kind)
+		if (!trace_parse_u64(seq, &e.seq) || !parse_seconds(secs, &e.t_ns) || !*kind)
 			return fail(err, errlen, lineno,
 				    "not an event (SEQ SECONDS KIND key=value ... expected)");
 		/* Free-form kinds are kept whole but not looked into. */
