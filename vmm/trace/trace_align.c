@@ -9,6 +9,25 @@
  *  - elements whose class never occurs on the other side cannot be in any
  *    common subsequence: they are set aside before the search;
  *  - each sub-problem drops its common prefix and suffix;
+ *  - patience anchors first (after Bram Cohen's patience diff, as git's
+ *    --patience): elements that occur exactly once in all of A and once
+ *    in all of B are candidates; in a box, a chain of them in the same
+ *    order on both sides is matched outright, and the gaps between them
+ *    are boxes of their own.  Traces are long runs of events that repeat
+ *    between events that do not (SET_PTE of one address): the unique ones
+ *    pin the alignment, so the search below only ever works inside small
+ *    gaps, and noise in one gap cannot pull the rest out of line.  Two
+ *    differences from patience diff, both measured on two real runs of one
+ *    guest, where plain patience lost over a third of the hypercall matches:
+ *    uniqueness is over the whole sequences, not per box (an event that
+ *    repeats is no milestone: once per gap it would pin arbitrary pairs),
+ *    and the chain is not simply the longest one.  A coincidence (the same
+ *    ASLR-random stack address in two different processes of the two
+ *    runs) can be one link of a long chain that pairs thousands of events
+ *    with the wrong part of the other trace, so every step off the
+ *    diagonal costs 1 (it leaves at least one element unmatched) and an
+ *    anchor is worth PATIENCE_WEIGHT: the best chain by that score, each
+ *    link found among the last PATIENCE_LOOKBACK candidates;
  *  - the cost limit: a search that has spent max_cost edits without its
  *    two halves meeting splits at the point that got furthest instead.
  *    The halves are then solved the same way, so the result is still a
@@ -92,7 +111,26 @@ struct search {
 	long koff;
 	long max_cost;
 	bool approximate;
+	bool use_patience; /* not when a minimal (longest) alignment is asked for */
+	/* Patience anchors: per class, its occurrences in all of A and B and,
+	 * for one that occurs once, its position in (the kept) B. */
+	const uint32_t *count_a, *count_b;
+	uint32_t *pos_b;
+	/* The candidates (positions in A and B) and their best chains. */
+	uint32_t *cand_a, *cand_b, *chain_prev;
+	int64_t *chain_score;
 };
+
+/* Boxes smaller than this go straight to the search. */
+#define PATIENCE_MIN 64
+/* What an anchor is worth, in steps off the diagonal (each leaves at least
+ * one event unmatched): a chain keeps an anchor unless dropping it saves
+ * more.  Runs that differ in length by less than 128 on either side of an
+ * anchor never cost it; a coincidence thousands of events away always. */
+#define PATIENCE_WEIGHT 256
+/* How far back (in candidates, in A's order) a chain looks for the anchor
+ * before: bounds the time to n * PATIENCE_LOOKBACK. */
+#define PATIENCE_LOOKBACK 64
 
 struct box {
 	long off1, lim1, off2, lim2;
@@ -242,6 +280,68 @@ static bool box_push(struct box_stack *st, long off1, long lim1, long off2, long
 	return true;
 }
 
+/* Patience anchors in a box: pushes the gaps between them (and returns
+ * true) or returns false with nothing pushed when the box has none worth
+ * taking. */
+static bool patience(struct search *s, const struct box *bx, struct box_stack *st,
+		     bool *ok)
+{
+	size_t n = 0;
+
+	for (long i = bx->off1; i < bx->lim1; i++) {
+		uint32_t c = s->a[i];
+		if (s->count_a[c] == 1 && s->count_b[c] == 1 && s->pos_b[c] >= bx->off2 &&
+		    s->pos_b[c] < bx->lim2) {
+			s->cand_a[n] = (uint32_t)i;
+			s->cand_b[n++] = s->pos_b[c];
+		}
+	}
+	if (!n)
+		return false;
+	/* The best chain, increasing on both sides: chain_score[c] of the
+	 * best one ending at candidate c, from the box's start corner, and
+	 * the score of the whole with the way on to the end corner.  No
+	 * anchor at all scores the straight way from corner to corner. */
+	const int64_t d0 = (int64_t)bx->off2 - bx->off1, dend = (int64_t)bx->lim2 - bx->lim1;
+	int64_t best = -llabs(dend - d0);
+	uint32_t last = UINT32_MAX;
+	for (size_t c = 0; c < n; c++) {
+		const int64_t d = (int64_t)s->cand_b[c] - s->cand_a[c];
+		int64_t score = PATIENCE_WEIGHT - llabs(d - d0);
+		uint32_t prev = UINT32_MAX;
+		for (size_t q = c, from = c > PATIENCE_LOOKBACK ? c - PATIENCE_LOOKBACK : 0;
+		     q-- > from;) {
+			if (s->cand_b[q] >= s->cand_b[c])
+				continue;
+			int64_t v = s->chain_score[q] + PATIENCE_WEIGHT -
+				    llabs(d - ((int64_t)s->cand_b[q] - s->cand_a[q]));
+			if (v > score) {
+				score = v;
+				prev = (uint32_t)q;
+			}
+		}
+		s->chain_score[c] = score;
+		s->chain_prev[c] = prev;
+		if (score - llabs(dend - d) > best) {
+			best = score - llabs(dend - d);
+			last = (uint32_t)c;
+		}
+	}
+	if (last == UINT32_MAX)
+		return false;
+	/* Walk the chain backwards: gaps after each anchor, last first, so
+	 * the boxes come off the stack in order. */
+	long end1 = bx->lim1, end2 = bx->lim2;
+	for (uint32_t c = last; c != UINT32_MAX; c = s->chain_prev[c]) {
+		long ai = s->cand_a[c], bj = s->cand_b[c];
+		*ok = *ok && box_push(st, ai + 1, end1, bj + 1, end2);
+		end1 = ai;
+		end2 = bj;
+	}
+	*ok = *ok && box_push(st, bx->off1, end1, bx->off2, end2);
+	return true;
+}
+
 /* Marks what the edit script leaves out of the common subsequence.  A
  * stack of boxes, not recursion: a cost-limited split can be lopsided. */
 static bool diff(struct search *s, long na, long nb)
@@ -261,6 +361,10 @@ static bool diff(struct search *s, long na, long nb)
 			memset(s->b_changed + bx.off2, 1, (size_t)(bx.lim2 - bx.off2));
 			continue;
 		}
+		if (s->use_patience &&
+		    (bx.lim1 - bx.off1) + (bx.lim2 - bx.off2) >= PATIENCE_MIN &&
+		    patience(s, &bx, &st, &ok))
+			continue;
 		long si, sj;
 		split(s, &bx, &si, &sj);
 		/* A cut at a corner would not make the problem smaller; it
@@ -345,6 +449,18 @@ bool trace_align(const uint64_t *ka, size_t na, const uint64_t *kb, size_t nb,
 	s.b = kb_kept.cls;
 	s.a_changed = ka_kept.changed;
 	s.b_changed = kb_kept.changed;
+	s.count_a = count_a;
+	s.count_b = count_b;
+	s.pos_b = malloc(((size_t)classes + 1) * sizeof(uint32_t));
+	s.cand_a = malloc((ka_kept.n + 1) * sizeof(uint32_t));
+	s.cand_b = malloc((ka_kept.n + 1) * sizeof(uint32_t));
+	s.chain_prev = malloc((ka_kept.n + 1) * sizeof(uint32_t));
+	s.chain_score = malloc((ka_kept.n + 1) * sizeof(int64_t));
+	if (!s.pos_b || !s.cand_a || !s.cand_b || !s.chain_prev ||
+	    !s.chain_score)
+		goto out;
+	for (size_t j = 0; j < kb_kept.n; j++)
+		s.pos_b[kb_kept.cls[j]] = (uint32_t)j;
 	s.fwd = malloc(diagonals * sizeof(long));
 	s.bwd = malloc(diagonals * sizeof(long));
 	s.koff = (long)kb_kept.n + 1;
@@ -353,6 +469,7 @@ bool trace_align(const uint64_t *ka, size_t na, const uint64_t *kb, size_t nb,
 		if (max_cost < MIN_COST_LIMIT)
 			max_cost = MIN_COST_LIMIT;
 	}
+	s.use_patience = max_cost != TRACE_ALIGN_MINIMAL;
 	s.max_cost = max_cost > LONG_MAX ? LONG_MAX : (long)max_cost;
 	if (!s.fwd || !s.bwd || !diff(&s, (long)ka_kept.n, (long)kb_kept.n))
 		goto out;
@@ -379,6 +496,11 @@ out:
 	free(count_b);
 	free(s.fwd);
 	free(s.bwd);
+	free(s.pos_b);
+	free(s.cand_a);
+	free(s.cand_b);
+	free(s.chain_prev);
+	free(s.chain_score);
 	kept_free(&ka_kept);
 	kept_free(&kb_kept);
 	if (!ok)

@@ -61,6 +61,17 @@ void trace_compare_default_opts(struct trace_compare_opts *o)
 	o->kinds = TRACE_CMP_DEFAULT_KINDS;
 }
 
+bool trace_hcall_timer_paced(uint32_t nr)
+{
+	return nr == 9 || nr == 10 || nr == 19;
+}
+
+static unsigned stream_of(const struct trace_ev *e)
+{
+	return e->kind == TK_HCALL && trace_hcall_timer_paced(e->nr) ? TRACE_STREAM_PACED
+								      : TRACE_STREAM_MAIN;
+}
+
 static bool is_aligned(const struct trace_ev *e, const struct trace_compare_opts *o)
 {
 	if (e->kind >= TK_KINDS || !(o->kinds & (1u << e->kind)))
@@ -85,27 +96,83 @@ static void find_presence(const struct trace *t, const struct trace_compare_opts
 	}
 }
 
-/* The fields of e compared, after the masks (COMPARE.md: each and why). */
-static uint8_t compared_fields(const struct trace_ev *e, const struct trace_compare_opts *o,
-			       const struct presence *pa, const struct presence *pb)
-{
-	uint8_t f = kind_fields(e->kind);
+/* The default masks (COMPARE.md: each and why).  A mask takes whole v[]
+ * slots out (drop) or compares only some bits of one (keep: 0 for a slot
+ * it leaves whole). */
+#define S(slot) (1u << (slot))
+static const struct mask_rule {
+	uint8_t drop;
+	uint32_t keep[TRACE_FIELDS];
+	bool frames; /* follows allocation order: --exact-frames compares it */
+	const char *text;
+} mask_rules[TRACE_CMP_MASKS] = {
+	[TRACE_MASK_CLOCKEVENT] = { S(TF_A1), { 0 }, false, "SET_CLOCKEVENT a1" },
+	[TRACE_MASK_INIT_ARGS] = { S(TF_A2) | S(TF_A3) | S(TF_A4), { 0 }, false,
+				   "LGUEST_INIT a2,a3,a4" },
+	[TRACE_MASK_SEND_INTERRUPTS] = { S(TF_A1) | S(TF_A2) | S(TF_A3) | S(TF_A4), { 0 }, false,
+					 "SEND_INTERRUPTS a1,a2,a3,a4" },
+	[TRACE_MASK_SET_PTE] = { S(TF_A1), { 0, 0, 0xfff, 0x80000000u }, true,
+				 "SET_PTE a1, a3 but its flags (& 0xfff), a4 but NX (& 0x80000000)" },
+	[TRACE_MASK_SET_PMD] = { S(TF_A1), { 0 }, true, "SET_PMD a1" },
+	[TRACE_MASK_SET_PGD] = { S(TF_A1), { 0 }, true, "SET_PGD a1" },
+	[TRACE_MASK_NEW_PGTABLE] = { S(TF_A1), { 0 }, true, "NEW_PGTABLE a1" },
+	[TRACE_MASK_SET_STACK] = { S(TF_A2), { 0 }, true, "SET_STACK a2" },
+	[TRACE_MASK_LOAD_TLS] = { S(TF_A1), { 0 }, true, "LOAD_TLS a1" },
+	[TRACE_MASK_TRAP_EAX] = { S(TF_EAX), { 0 }, false, "trap eax but for nr=31" },
+	[TRACE_MASK_TRAP_CR2] = { S(TF_CR2), { 0 }, false, "trap cr2 but for nr=14" },
+	[TRACE_MASK_IRQ_EIP] = { S(TF_IRQ_EIP), { 0 }, false, "irq eip" },
+};
 
-	if (!o->no_mask) {
-		if (e->kind == TK_HCALL && e->nr == 9)
-			f &= (uint8_t)~(1u << TF_A1); /* SET_CLOCKEVENT's delta: host time */
-		if (e->kind == TK_TRAP && e->nr != 31)
-			f &= (uint8_t)~(1u << TF_EAX); /* the hypercall number only at 31 */
-		if (e->kind == TK_TRAP && e->nr != 14)
-			f &= (uint8_t)~(1u << TF_CR2);
-		if (e->kind == TK_IRQ)
-			f &= (uint8_t)~(1u << TF_IRQ_EIP); /* where it lands: timing */
-		/* A field one side never has (an older format, a probe
-		 * without it, the synthetic LGUEST_INIT) says nothing. */
-		unsigned b = nr_bucket(e->nr);
-		f &= (uint8_t)((pa->any[e->kind][b] & pb->any[e->kind][b]) | ~SLOT_BITS);
+/* The slots a rule touches, dropped or cut down to some bits. */
+static uint8_t rule_slots(const struct mask_rule *r)
+{
+	uint8_t s = r->drop;
+	for (unsigned i = 0; i < TRACE_FIELDS; i++)
+		if (r->keep[i])
+			s |= (uint8_t)S(i);
+	return s;
+}
+#undef S
+
+/* The default masks that apply to e (bits of enum trace_cmp_mask). */
+static unsigned mask_rules_for(const struct trace_ev *e, const struct trace_compare_opts *o)
+{
+	unsigned r = 0;
+
+	if (o->no_mask)
+		return 0;
+	switch (e->kind) {
+	case TK_HCALL: {
+		int m;
+		switch (e->nr) {
+		case 1: m = TRACE_MASK_INIT_ARGS; break;
+		case 4: m = TRACE_MASK_NEW_PGTABLE; break;
+		case 7: m = TRACE_MASK_SET_STACK; break;
+		case 9: m = TRACE_MASK_CLOCKEVENT; break;
+		case 13: m = TRACE_MASK_SET_PMD; break;
+		case 14: m = TRACE_MASK_SET_PTE; break;
+		case 15: m = TRACE_MASK_SET_PGD; break;
+		case 16: m = TRACE_MASK_LOAD_TLS; break;
+		case 19: m = TRACE_MASK_SEND_INTERRUPTS; break;
+		default: m = -1; break;
+		}
+		if (m >= 0 && !(o->exact_frames && mask_rules[m].frames))
+			r = 1u << m;
+		break;
 	}
-	return f & (uint8_t)~o->mask[e->kind];
+	case TK_TRAP:
+		if (e->nr != 31)
+			r |= 1u << TRACE_MASK_TRAP_EAX; /* the hypercall number only at 31 */
+		if (e->nr != 14)
+			r |= 1u << TRACE_MASK_TRAP_CR2;
+		break;
+	case TK_IRQ:
+		r = 1u << TRACE_MASK_IRQ_EIP; /* where it lands: timing */
+		break;
+	default:
+		break;
+	}
+	return r;
 }
 
 /* An event reduced to its compared fields; zeroed where not compared. */
@@ -115,14 +182,41 @@ struct view {
 	uint8_t present, flags, outcome, unused;
 };
 
-static void make_view(const struct trace_ev *e, uint8_t f, struct view *w)
+/* e's view after the masks; counts in masked[] (when given) the events
+ * each default mask touched. */
+static void make_view(const struct trace_ev *e, const struct trace_compare_opts *o,
+		      const struct presence *pa, const struct presence *pb, struct view *w,
+		      size_t *masked)
 {
+	uint8_t f = kind_fields(e->kind);
+	uint32_t keep[TRACE_FIELDS] = { UINT32_MAX, UINT32_MAX, UINT32_MAX, UINT32_MAX };
+	unsigned rules = mask_rules_for(e, o);
+
+	for (unsigned m = 0; rules >> m; m++) {
+		const struct mask_rule *r = &mask_rules[m];
+		if (!(rules & (1u << m)))
+			continue;
+		f &= (uint8_t)~r->drop;
+		for (unsigned s = 0; s < TRACE_FIELDS; s++)
+			if (r->keep[s])
+				keep[s] &= r->keep[s];
+		if (masked && (e->present & rule_slots(r)))
+			masked[m]++;
+	}
+	if (!o->no_mask) {
+		/* A field one side never has (an older format, a probe
+		 * without it, the synthetic LGUEST_INIT) says nothing. */
+		unsigned b = nr_bucket(e->nr);
+		f &= (uint8_t)((pa->any[e->kind][b] & pb->any[e->kind][b]) | ~SLOT_BITS);
+	}
+	f &= (uint8_t)~o->mask[e->kind];
+
 	memset(w, 0, sizeof(*w));
 	if (f & TRACE_CMP_NR)
 		w->nr = e->nr;
 	for (unsigned s = 0; s < TRACE_FIELDS; s++)
 		if ((f & (1u << s)) && (e->present & (1u << s))) {
-			w->v[s] = e->v[s];
+			w->v[s] = e->v[s] & keep[s];
 			w->present |= (uint8_t)(1u << s);
 		}
 	if (f & TRACE_CMP_ASYNC)
@@ -154,28 +248,18 @@ static bool same_view(void *ctx, int sx, size_t x, int sy, size_t y)
 	return memcmp(&v->side[sx][x], &v->side[sy][y], sizeof(struct view)) == 0;
 }
 
-/* The events of one kind on one side: their indices, views and keys. */
-/* Counts the events the default masks changed, for the report. */
-static void note_masks(const struct trace_ev *e, uint8_t f, struct trace_comparison *c)
-{
-	uint8_t gone = e->present & (uint8_t)~f;
-
-	if (e->kind == TK_HCALL && e->nr == 9 && (gone & (1u << TF_A1)))
-		c->masked_clockevent++;
-	if (e->kind == TK_TRAP && e->nr != 31 && (gone & (1u << TF_EAX)))
-		c->masked_trap_eax++;
-	if (e->kind == TK_IRQ && (gone & (1u << TF_IRQ_EIP)))
-		c->masked_irq_eip++;
-}
-
-static bool collect(const struct trace *t, enum trace_kind k, const struct trace_compare_opts *o,
-		    const struct presence *pa, const struct presence *pb, size_t **idx,
-		    size_t *n, struct view **views, uint64_t **keys, struct trace_comparison *c)
+/* The events of one kind and stream on one side: their indices, views
+ * and keys. */
+static bool collect(const struct trace *t, enum trace_kind k, unsigned stream,
+		    const struct trace_compare_opts *o, const struct presence *pa,
+		    const struct presence *pb, size_t **idx, size_t *n, struct view **views,
+		    uint64_t **keys, struct trace_comparison *c)
 {
 	size_t count = 0;
 
 	for (size_t i = 0; i < t->n; i++)
-		count += t->ev[i].kind == k && is_aligned(&t->ev[i], o);
+		count += t->ev[i].kind == k && is_aligned(&t->ev[i], o) &&
+			 stream_of(&t->ev[i]) == stream;
 	*idx = malloc((count ? count : 1) * sizeof(**idx));
 	*views = malloc((count ? count : 1) * sizeof(**views));
 	*keys = malloc((count ? count : 1) * sizeof(**keys));
@@ -184,13 +268,10 @@ static bool collect(const struct trace *t, enum trace_kind k, const struct trace
 	*n = 0;
 	for (size_t i = 0; i < t->n; i++) {
 		const struct trace_ev *e = &t->ev[i];
-		if (e->kind != k || !is_aligned(e, o))
+		if (e->kind != k || !is_aligned(e, o) || stream_of(e) != stream)
 			continue;
-		uint8_t f = compared_fields(e, o, pa, pb);
-		if (!o->no_mask)
-			note_masks(e, f, c);
 		(*idx)[*n] = i;
-		make_view(e, f, &(*views)[*n]);
+		make_view(e, o, pa, pb, &(*views)[*n], c->masked);
 		(*keys)[*n] = view_key(&(*views)[*n]);
 		(*n)++;
 	}
@@ -202,25 +283,43 @@ static double ratio(size_t matched, size_t of)
 	return of ? (double)matched / (double)of : 1.0;
 }
 
+static size_t max_size(size_t x, size_t y)
+{
+	return x > y ? x : y;
+}
+
+/* One kind: each of its streams aligned on its own (timing noise in the
+ * timer-paced hypercalls cannot pull the guest-paced ones out of line),
+ * the kind's counts their sums. */
 static bool align_kind(const struct trace *a, const struct trace *b, enum trace_kind k,
 		       const struct trace_compare_opts *o, const struct presence *pa,
 		       const struct presence *pb, struct trace_comparison *c)
 {
 	struct trace_kind_match *m = &c->k[k];
-	struct views v = { { NULL, NULL } };
-	uint64_t *ka = NULL, *kb = NULL;
-	bool ok = collect(a, k, o, pa, pb, &m->ev_a, &m->n_a, &v.side[0], &ka, c) &&
-		  collect(b, k, o, pa, pb, &m->ev_b, &m->n_b, &v.side[1], &kb, c) &&
-		  trace_align(ka, m->n_a, kb, m->n_b, same_view, &v, o->max_cost, &m->align);
+	bool ok = true;
 
-	if (ok) {
-		m->matched = m->align.n;
-		m->ratio = ratio(m->matched, m->n_a > m->n_b ? m->n_a : m->n_b);
+	m->nstreams = k == TK_HCALL ? 2 : 1;
+	for (unsigned st = 0; ok && st < m->nstreams; st++) {
+		struct trace_stream_match *s = &m->s[st];
+		struct views v = { { NULL, NULL } };
+		uint64_t *ka = NULL, *kb = NULL;
+		ok = collect(a, k, st, o, pa, pb, &s->ev_a, &s->n_a, &v.side[0], &ka, c) &&
+		     collect(b, k, st, o, pa, pb, &s->ev_b, &s->n_b, &v.side[1], &kb, c) &&
+		     trace_align(ka, s->n_a, kb, s->n_b, same_view, &v, o->max_cost, &s->align);
+		if (ok) {
+			s->matched = s->align.n;
+			s->ratio = ratio(s->matched, max_size(s->n_a, s->n_b));
+			m->n_a += s->n_a;
+			m->n_b += s->n_b;
+			m->matched += s->matched;
+			c->approximate |= s->align.approximate;
+		}
+		free(v.side[0]);
+		free(v.side[1]);
+		free(ka);
+		free(kb);
 	}
-	free(v.side[0]);
-	free(v.side[1]);
-	free(ka);
-	free(kb);
+	m->ratio = ratio(m->matched, max_size(m->n_a, m->n_b));
 	return ok;
 }
 
@@ -237,10 +336,12 @@ static int div_order(const void *x, const void *y)
 		return p->a_pos < q->a_pos ? -1 : 1;
 	if (p->b_pos != q->b_pos)
 		return p->b_pos < q->b_pos ? -1 : 1;
-	return (int)p->d.kind - (int)q->d.kind;
+	if (p->d.kind != q->d.kind)
+		return (int)p->d.kind - (int)q->d.kind;
+	return (int)p->d.stream - (int)q->d.stream;
 }
 
-static size_t position(const size_t *ev, size_t from, size_t to, const struct trace_kind_match *m,
+static size_t position(const size_t *ev, size_t from, size_t to, const struct trace_stream_match *m,
 		       size_t pair, bool side_a, size_t end)
 {
 	if (from < to)
@@ -250,8 +351,8 @@ static size_t position(const size_t *ev, size_t from, size_t to, const struct tr
 	return end;
 }
 
-/* The runs of unmatched events between matched ones, all kinds, in
- * trace order (by A, then B). */
+/* The runs of unmatched events between matched ones, all kinds and
+ * streams, in trace order (by A, then B). */
 static bool find_divergences(const struct trace *a, const struct trace *b,
 			     struct trace_comparison *c)
 {
@@ -259,32 +360,34 @@ static bool find_divergences(const struct trace *a, const struct trace *b,
 	size_t n = 0, cap = 0;
 
 	for (unsigned k = 0; k < TK_KINDS; k++) {
-		const struct trace_kind_match *m = &c->k[k];
-		size_t next_a = 0, next_b = 0;
 		if (!(c->kinds & (1u << k)))
 			continue;
-		for (size_t p = 0; p <= m->align.n; p++) {
-			size_t at_a = p < m->align.n ? m->align.pairs[p].a : m->n_a;
-			size_t at_b = p < m->align.n ? m->align.pairs[p].b : m->n_b;
-			if (at_a > next_a || at_b > next_b) {
-				if (n == cap) {
-					cap = cap ? cap * 2 : 64;
-					struct div_sort *more = realloc(all, cap * sizeof(*all));
-					if (!more) {
-						free(all);
-						return false;
+		for (unsigned st = 0; st < c->k[k].nstreams; st++) {
+			const struct trace_stream_match *m = &c->k[k].s[st];
+			size_t next_a = 0, next_b = 0;
+			for (size_t p = 0; p <= m->align.n; p++) {
+				size_t at_a = p < m->align.n ? m->align.pairs[p].a : m->n_a;
+				size_t at_b = p < m->align.n ? m->align.pairs[p].b : m->n_b;
+				if (at_a > next_a || at_b > next_b) {
+					if (n == cap) {
+						cap = cap ? cap * 2 : 64;
+						struct div_sort *more = realloc(all, cap * sizeof(*all));
+						if (!more) {
+							free(all);
+							return false;
+						}
+						all = more;
 					}
-					all = more;
+					struct trace_divergence d = { (enum trace_kind)k, st, next_a,
+								      at_a, next_b, at_b, p };
+					all[n++] = (struct div_sort){
+						position(m->ev_a, next_a, at_a, m, p, true, a->n),
+						position(m->ev_b, next_b, at_b, m, p, false, b->n), d
+					};
 				}
-				struct trace_divergence d = { (enum trace_kind)k, next_a, at_a,
-							      next_b, at_b, p };
-				all[n++] = (struct div_sort){
-					position(m->ev_a, next_a, at_a, m, p, true, a->n),
-					position(m->ev_b, next_b, at_b, m, p, false, b->n), d
-				};
+				next_a = at_a + 1;
+				next_b = at_b + 1;
 			}
-			next_a = at_a + 1;
-			next_b = at_b + 1;
 		}
 	}
 	if (n)
@@ -330,8 +433,7 @@ bool trace_compare(const struct trace *a, const struct trace *b,
 			continue;
 		ok = align_kind(a, b, (enum trace_kind)k, o, pa, pb, c);
 		c->matched += m->matched;
-		c->compared += m->n_a > m->n_b ? m->n_a : m->n_b;
-		c->approximate |= m->align.approximate;
+		c->compared += max_size(m->n_a, m->n_b);
 	}
 	c->ratio = ratio(c->matched, c->compared);
 	ok = ok && find_divergences(a, b, c);
@@ -344,11 +446,12 @@ bool trace_compare(const struct trace *a, const struct trace *b,
 
 void trace_comparison_free(struct trace_comparison *c)
 {
-	for (unsigned k = 0; k < TK_KINDS; k++) {
-		free(c->k[k].ev_a);
-		free(c->k[k].ev_b);
-		trace_align_free(&c->k[k].align);
-	}
+	for (unsigned k = 0; k < TK_KINDS; k++)
+		for (unsigned st = 0; st < TRACE_STREAMS; st++) {
+			free(c->k[k].s[st].ev_a);
+			free(c->k[k].s[st].ev_b);
+			trace_align_free(&c->k[k].s[st].align);
+		}
 	free(c->div);
 	memset(c, 0, sizeof(*c));
 }
@@ -441,13 +544,18 @@ static void print_masks(FILE *out, const struct trace_comparison *c,
 		if (c->mmio_pf[0] || c->mmio_pf[1])
 			fprintf(out, "; pf result=mmio, counted only (A %zu, B %zu)", c->mmio_pf[0],
 				c->mmio_pf[1]);
-		if (c->masked_clockevent)
-			fprintf(out, "; SET_CLOCKEVENT a1 (%zu events)", c->masked_clockevent);
-		if (c->masked_trap_eax)
-			fprintf(out, "; trap eax but for nr=31 (%zu events)", c->masked_trap_eax);
-		if (c->masked_irq_eip)
-			fprintf(out, "; irq eip (%zu events)", c->masked_irq_eip);
+		for (unsigned m = 0; m < TRACE_CMP_MASKS; m++)
+			if (c->masked[m])
+				fprintf(out, "; %s (%zu event%s)", mask_rules[m].text, c->masked[m],
+					c->masked[m] == 1 ? "" : "s");
 		fputc('\n', out);
+		bool frames = false;
+		for (unsigned m = 0; m < TRACE_CMP_MASKS; m++)
+			frames |= mask_rules[m].frames && c->masked[m];
+		if (frames)
+			fprintf(out, "  (SET_PTE, SET_PMD, SET_PGD, NEW_PGTABLE, SET_STACK, LOAD_TLS: "
+				     "physical frames and per-task kernel addresses follow allocation "
+				     "order; --exact-frames compares them)\n");
 		/* Fields one trace never has for an event (kind, number). */
 		for (int side = 0; side < 2; side++)
 			for (unsigned k = 0; k < TK_KINDS; k++)
@@ -490,6 +598,14 @@ static void print_masks(FILE *out, const struct trace_comparison *c,
 	}
 }
 
+/* A stream's name in the report: only hcall has two. */
+static const char *stream_name(unsigned kind, unsigned stream)
+{
+	if (kind != TK_HCALL)
+		return trace_kind_name((enum trace_kind)kind);
+	return stream == TRACE_STREAM_PACED ? "timer-paced" : "guest-paced";
+}
+
 static void print_matches(FILE *out, const struct trace_comparison *c)
 {
 	fprintf(out, "\n%-14s %12s %12s %12s %8s\n", "aligned", "A", "B", "matched", "ratio");
@@ -504,10 +620,22 @@ static void print_matches(FILE *out, const struct trace_comparison *c)
 			fprintf(out, "%-14s %12zu %12zu %12zu %7.2f%%\n",
 				trace_kind_name((enum trace_kind)k), m->n_a, m->n_b, m->matched,
 				100.0 * m->ratio);
+		for (unsigned st = 0; m->nstreams > 1 && st < m->nstreams; st++) {
+			const struct trace_stream_match *s = &m->s[st];
+			if (!s->n_a && !s->n_b)
+				fprintf(out, "  %-12s %12d %12d %12d %8s\n", stream_name(k, st), 0, 0, 0,
+					"-");
+			else
+				fprintf(out, "  %-12s %12zu %12zu %12zu %7.2f%%\n", stream_name(k, st),
+					s->n_a, s->n_b, s->matched, 100.0 * s->ratio);
+		}
 	}
 	fprintf(out, "%-14s %12s %12s %12zu %7.2f%%  (of %zu)\n", "all", "", "", c->matched,
 		100.0 * c->ratio, c->compared);
 	fprintf(out, "ratio = matched / max(A, B), per kind; all = sum(matched) / sum(max(A, B))\n");
+	if (c->kinds & (1u << TK_HCALL))
+		fprintf(out, "hcall: guest-paced and timer-paced (SET_CLOCKEVENT, SEND_INTERRUPTS, "
+			     "HALT) aligned each on its own; hcall = their sums\n");
 	if (c->approximate)
 		fprintf(out, "note: an alignment hit its cost limit: matched counts are a lower bound\n");
 }
@@ -516,12 +644,14 @@ static void print_divergence(FILE *out, const struct trace *a, const struct trac
 			     const struct trace_comparison *c, size_t i, unsigned context)
 {
 	const struct trace_divergence *d = &c->div[i];
-	const struct trace_kind_match *m = &c->k[d->kind];
+	const struct trace_stream_match *m = &c->k[d->kind].s[d->stream];
 	size_t from = d->pair > context ? d->pair - context : 0;
 	size_t to = d->pair + context < m->align.n ? d->pair + context : m->align.n;
 
-	fprintf(out, "\ndivergence %zu of %zu (%s): %zu in A, %zu in B\n", i + 1, c->ndiv,
-		trace_kind_name(d->kind), d->a_to - d->a_from, d->b_to - d->b_from);
+	fprintf(out, "\ndivergence %zu of %zu (%s%s%s): %zu in A, %zu in B\n", i + 1, c->ndiv,
+		trace_kind_name(d->kind), c->k[d->kind].nstreams > 1 ? ", " : "",
+		c->k[d->kind].nstreams > 1 ? stream_name(d->kind, d->stream) : "",
+		d->a_to - d->a_from, d->b_to - d->b_from);
 	for (size_t p = from; p < d->pair; p++)
 		print_event(out, "    A ", a, m->ev_a[m->align.pairs[p].a], b,
 			    m->ev_b[m->align.pairs[p].b]);
@@ -590,16 +720,24 @@ static void print_table(FILE *out, const struct trace *a, const struct trace *b,
 /* ---- the command line ---- */
 
 static const char usage[] =
-	"usage: lgkvm trace compare A B [--min-match PCT] [--context N] [--divergences N]\n"
-	"                               [--kinds LIST] [--mask KIND:FIELD,...] [--no-mask]\n"
+	"usage: lgkvm trace compare A B [--min-match PCT] [--min-match-paced PCT]\n"
+	"                               [--context N] [--divergences N] [--kinds LIST]\n"
+	"                               [--mask KIND:FIELD,...] [--exact-frames] [--no-mask]\n"
 	"  A, B: lgkvm traces (text or JSON lines) or the in-kernel lguest's ftrace text,\n"
 	"        plain, gzip or xz\n"
 	"  --min-match PCT   exit 1 when the hypercall match ratio is below PCT percent\n"
+	"  --min-match-paced PCT\n"
+	"                    exit 1 when the guest-paced hypercalls' ratio (all but\n"
+	"                    SET_CLOCKEVENT, SEND_INTERRUPTS, HALT) is below PCT percent\n"
 	"  --context N       matched events shown around each divergence (3)\n"
 	"  --divergences N   divergences shown (5)\n"
 	"  --kinds LIST      kinds aligned: hcall,trap,deliver,irq,set_irq,pf (all)\n"
 	"  --mask LIST       more fields never compared, e.g. trap:eip,hcall:a2\n"
-	"  --no-mask         compare every field, timer delta and MMIO faults too\n"
+	"  --exact-frames    compare physical frames and per-task kernel addresses too\n"
+	"                    (SET_PTE a1 and frame, SET_PMD/SET_PGD/NEW_PGTABLE a1,\n"
+	"                    SET_STACK a2, LOAD_TLS a1)\n"
+	"  --no-mask         compare every field, timer delta, garbage args and MMIO\n"
+	"                    faults too\n"
 	"see vmm/trace/COMPARE.md for the masks and the ratio\n";
 
 static int bad_usage(const char *fmt, const char *arg)
@@ -681,7 +819,7 @@ int trace_cmd_compare(int argc, char **argv)
 	struct trace_compare_opts o;
 	const char *paths[2] = { NULL, NULL };
 	unsigned context = 3, ndiv = 5, npaths = 0;
-	double min_match = -1;
+	double min_match = -1, min_paced = -1;
 
 	trace_compare_default_opts(&o);
 	for (int i = 1; i < argc; i++) {
@@ -703,17 +841,25 @@ int trace_cmd_compare(int argc, char **argv)
 			o.no_mask = true;
 			continue;
 		}
+		if (!strcmp(opt, "--exact-frames")) {
+			o.exact_frames = true;
+			continue;
+		}
 		if (eq)
 			val = eq + 1;
 		else if (i + 1 < argc)
 			val = argv[++i];
 		else
 			return bad_usage("%s needs a value", opt);
-		if (!strcmp(opt, "--min-match")) {
+		if (!strcmp(opt, "--min-match") || !strcmp(opt, "--min-match-paced")) {
+			bool paced = !strcmp(opt, "--min-match-paced");
 			char *end;
-			min_match = strtod(val, &end);
-			if (!*val || *end || !(min_match >= 0 && min_match <= 100))
-				return bad_usage("--min-match takes a percentage, not %s", val);
+			double pct = strtod(val, &end);
+			if (!*val || *end || !(pct >= 0 && pct <= 100))
+				return bad_usage(paced ? "--min-match-paced takes a percentage, not %s"
+						       : "--min-match takes a percentage, not %s",
+						 val);
+			*(paced ? &min_paced : &min_match) = pct;
 		} else if (!strcmp(opt, "--context")) {
 			if (!parse_count(val, &context))
 				return bad_usage("--context takes a count, not %s", val);
@@ -732,8 +878,9 @@ int trace_cmd_compare(int argc, char **argv)
 	}
 	if (npaths != 2)
 		return bad_usage("%s", "two traces needed, A and B");
-	if (min_match >= 0 && !(o.kinds & (1u << TK_HCALL)))
-		return bad_usage("%s", "--min-match checks hypercalls: keep hcall in --kinds");
+	if ((min_match >= 0 || min_paced >= 0) && !(o.kinds & (1u << TK_HCALL)))
+		return bad_usage("%s", min_match >= 0 ? "--min-match checks hypercalls: keep hcall in --kinds"
+						      : "--min-match-paced checks hypercalls: keep hcall in --kinds");
 
 	struct trace t[2];
 	char err[512];
@@ -760,10 +907,14 @@ int trace_cmd_compare(int argc, char **argv)
 	print_masks(out, &c, &o);
 	print_matches(out, &c);
 	const struct trace_kind_match *h = &c.k[TK_HCALL];
-	if (o.kinds & (1u << TK_HCALL))
+	const struct trace_stream_match *g = &h->s[TRACE_STREAM_MAIN];
+	if (o.kinds & (1u << TK_HCALL)) {
 		fprintf(out, "\nhypercall match %.2f%% (%zu of %zu), all compared events %.2f%%\n",
-			100.0 * h->ratio, h->matched, h->n_a > h->n_b ? h->n_a : h->n_b, 100.0 * c.ratio);
-	else
+			100.0 * h->ratio, h->matched, max_size(h->n_a, h->n_b), 100.0 * c.ratio);
+		fprintf(out, "guest-paced hypercalls %.2f%% (%zu of %zu): without SET_CLOCKEVENT, "
+			     "SEND_INTERRUPTS, HALT (their number follows the timer)\n",
+			100.0 * g->ratio, g->matched, max_size(g->n_a, g->n_b));
+	} else
 		fprintf(out, "\nall compared events %.2f%%\n", 100.0 * c.ratio);
 
 	fprintf(out, "\n%zu divergence%s", c.ndiv, c.ndiv == 1 ? "" : "s");
@@ -780,14 +931,26 @@ int trace_cmd_compare(int argc, char **argv)
 	print_table(out, &t[0], &t[1], TK_SET_IRQ, "interrupts raised");
 	print_table(out, &t[0], &t[1], TK_DELIVER, "deliveries by vector");
 
-	/* No hypercalls on either side vouches for nothing. */
-	if (min_match >= 0 && !h->n_a && !h->n_b) {
-		fprintf(stderr, "lgkvm trace compare: FAIL: no hypercalls in either trace (--min-match %g%%)\n",
-			min_match);
-		rc = 1;
-	} else if (min_match >= 0 && 100.0 * h->ratio < min_match) {
-		fprintf(stderr, "lgkvm trace compare: FAIL: hypercall match %.2f%% is below --min-match %g%%\n",
-			100.0 * h->ratio, min_match);
+	/* No hypercalls on either side vouches for nothing.  Both checks
+	 * failing still make one line. */
+	char why[2][160];
+	int nwhy = 0;
+	if (min_match >= 0 && !h->n_a && !h->n_b)
+		snprintf(why[nwhy++], sizeof(why[0]), "no hypercalls in either trace (--min-match %g%%)",
+			 min_match);
+	else if (min_match >= 0 && 100.0 * h->ratio < min_match)
+		snprintf(why[nwhy++], sizeof(why[0]), "hypercall match %.2f%% is below --min-match %g%%",
+			 100.0 * h->ratio, min_match);
+	if (min_paced >= 0 && !g->n_a && !g->n_b)
+		snprintf(why[nwhy++], sizeof(why[0]),
+			 "no guest-paced hypercalls in either trace (--min-match-paced %g%%)", min_paced);
+	else if (min_paced >= 0 && 100.0 * g->ratio < min_paced)
+		snprintf(why[nwhy++], sizeof(why[0]),
+			 "guest-paced hypercalls %.2f%% is below --min-match-paced %g%%", 100.0 * g->ratio,
+			 min_paced);
+	if (nwhy) {
+		fprintf(stderr, "lgkvm trace compare: FAIL: %s%s%s\n", why[0], nwhy > 1 ? "; " : "",
+			nwhy > 1 ? why[1] : "");
 		rc = 1;
 	}
 	trace_comparison_free(&c);

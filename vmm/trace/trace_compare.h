@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "vmm/trace/trace_align.h"
@@ -28,13 +29,42 @@
 struct trace_compare_opts {
 	unsigned kinds;          /* bit per enum trace_kind aligned */
 	bool no_mask;            /* compare every field both events have */
+	bool exact_frames;       /* compare physical frames and per-task kernel addresses too */
 	uint8_t mask[TK_KINDS];  /* --mask: field bits never compared */
 	size_t max_cost;         /* trace_align's cost limit; 0 the default */
 };
 
 void trace_compare_default_opts(struct trace_compare_opts *o);
 
-struct trace_kind_match {
+/* The default masks (COMPARE.md says each and why), for counting the
+ * events each one touched.  The "frames" ones are off with exact_frames. */
+enum trace_cmp_mask {
+	TRACE_MASK_CLOCKEVENT,       /* hcall 9 SET_CLOCKEVENT a1: the timer delta */
+	TRACE_MASK_INIT_ARGS,        /* hcall 1 LGUEST_INIT a2..a4: never loaded */
+	TRACE_MASK_SEND_INTERRUPTS,  /* hcall 19 SEND_INTERRUPTS a1..a4: never loaded */
+	TRACE_MASK_SET_PTE,          /* frames: hcall 14 a1, a3 but its flags, a4 but NX */
+	TRACE_MASK_SET_PMD,          /* frames: hcall 13 a1 */
+	TRACE_MASK_SET_PGD,          /* frames: hcall 15 a1 */
+	TRACE_MASK_NEW_PGTABLE,      /* frames: hcall 4 a1 */
+	TRACE_MASK_SET_STACK,        /* frames: hcall 7 a2 */
+	TRACE_MASK_LOAD_TLS,         /* frames: hcall 16 a1 */
+	TRACE_MASK_TRAP_EAX,         /* trap eax but at vector 31 */
+	TRACE_MASK_TRAP_CR2,         /* trap cr2 but at vector 14 */
+	TRACE_MASK_IRQ_EIP,          /* irq eip: timing */
+	TRACE_CMP_MASKS
+};
+
+/* Hypercalls whose number follows the timer and the run's wall-clock
+ * length, not the guest's work: SET_CLOCKEVENT (9), HALT (10) and
+ * SEND_INTERRUPTS (19).  They are aligned as a stream of their own. */
+bool trace_hcall_timer_paced(uint32_t nr);
+
+/* The streams a kind is aligned as, each on its own: hcall as the
+ * guest-paced ones (MAIN) and the timer-paced ones (PACED); every other
+ * kind as one (MAIN). */
+enum { TRACE_STREAM_MAIN, TRACE_STREAM_PACED, TRACE_STREAMS };
+
+struct trace_stream_match {
 	size_t n_a, n_b;        /* events aligned on each side */
 	size_t matched;
 	double ratio;           /* matched / max(n_a, n_b); 1 when both are 0 */
@@ -42,11 +72,20 @@ struct trace_kind_match {
 	struct trace_align_result align; /* pairs of positions in ev_a, ev_b */
 };
 
-/* A run of unmatched events of one kind: ev_a[a_from, a_to) against
- * ev_b[b_from, b_to) (one side may be empty), just before align.pairs[pair]
- * (== align.n when at the end). */
+struct trace_kind_match {
+	size_t n_a, n_b;        /* sums over the streams */
+	size_t matched;
+	double ratio;           /* matched / max(n_a, n_b); 1 when both are 0 */
+	unsigned nstreams;      /* 2 for hcall, else 1 */
+	struct trace_stream_match s[TRACE_STREAMS];
+};
+
+/* A run of unmatched events of one kind and stream: ev_a[a_from, a_to)
+ * against ev_b[b_from, b_to) of k[kind].s[stream] (one side may be
+ * empty), just before its align.pairs[pair] (== align.n when at the end). */
 struct trace_divergence {
 	enum trace_kind kind;
+	unsigned stream;
 	size_t a_from, a_to, b_from, b_to, pair;
 };
 
@@ -59,7 +98,7 @@ struct trace_comparison {
 	size_t ndiv;
 	bool approximate;         /* an alignment hit the cost limit */
 	/* What the default masks set aside, for the report. */
-	size_t masked_clockevent, masked_trap_eax, masked_irq_eip; /* events, A and B */
+	size_t masked[TRACE_CMP_MASKS]; /* events each touched, A and B */
 	size_t mmio_pf[2];        /* pf result=mmio, not aligned */
 	uint8_t one_sided[2][TK_KINDS][257]; /* v[] bits per (kind, nr) only A [0] or B [1] has */
 };
