@@ -149,7 +149,7 @@ static void do_async_hcalls(struct lguest_host *h)
  * address of lguest_data: from then on both sides share that page. */
 static void initialize(struct lguest_host *h, const struct guest_regs *r)
 {
-	uint32_t addr = r->ebx, syscall_vec, zero = 0;
+	uint32_t addr = r->ebx, syscall_vec;
 
 	if (r->eax != LHCALL_LGUEST_INIT) {
 		guest_fault_raise(h->fault, "hypercall %u before LGUEST_INIT",
@@ -176,8 +176,10 @@ static void initialize(struct lguest_host *h, const struct guest_regs *r)
 		guest_fault_raise(h->fault, "bad syscall vector %#x", syscall_vec);
 		return;
 	}
-	/* Nothing of the guest's 4 GiB is ours: the VMM lives above it. */
-	lguest_data_write(h, LGUEST_DATA_OFFSET(reserve_mem), &zero);
+	/* Nothing of the guest's 4 GiB is ours (the VMM lives above it), so
+	 * this is 0 unless asked for: lguest's Host gave 4 GiB less its
+	 * Switcher's address, which moves the guest's fixmap down. */
+	lguest_data_write(h, LGUEST_DATA_OFFSET(reserve_mem), &h->reserve_mem);
 	lguest_data_write(h, LGUEST_DATA_OFFSET(tsc_khz), &h->tsc_khz);
 	lguest_write_timestamp(h);
 	mmu_set_kernel_address(h->mmu, h->kernel_address);

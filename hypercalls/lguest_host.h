@@ -50,6 +50,7 @@ struct lguest_host {
 	struct shadow_mmu *mmu;
 	struct lguest_host_ops ops;
 	uint32_t tsc_khz;
+	uint32_t reserve_mem;   /* published at LGUEST_INIT (lguest_data.reserve_mem) */
 
 	/* Set by LHCALL_LGUEST_INIT: guest-physical address of lguest_data. */
 	bool initialized;

@@ -21,7 +21,7 @@ static void usage(FILE *f)
 		"usage: lgkvm run [--mem MiB] [--initrd FILE] [--block FILE[,ro]]...\n"
 		"                 [--net tap=NAME[,mac=MAC]] [--rng] [--trace FILE]\n"
 		"                 [--verbose] [--stats] [--pae|--no-pae] [--mmu-check]\n"
-		"                 [--no-seccomp]\n"
+		"                 [--no-seccomp] [--reserve-top BYTES]\n"
 		"                 [KERNEL [KERNEL-ARGS...]]\n"
 		"       lgkvm probe\n"
 		"       lgkvm trace compare|stats|perfetto|plot ...   (lgkvm trace --help)\n"
@@ -43,6 +43,8 @@ static void usage(FILE *f)
 		"  --stats          print exits by cause and time, and hypercalls, at the end\n"
 		"  --pae, --no-pae  the guest's page-table format (default: detected)\n"
 		"  --no-seccomp     run without the seccomp sandbox (debugging)\n"
+		"  --reserve-top BYTES  keep the guest out of the top of its address space,\n"
+		"                   as an lguest Host did for its Switcher (default 0)\n"
 		"  --mmu-check      check the shadow page tables against the guest's at\n"
 		"                   every page-table switch and at the end (slow; testing)\n"
 		"Exit status: 0 guest powered off, 1 guest crashed or killed, 2 bad input.\n",
@@ -73,6 +75,25 @@ static int parse_mem(const char *s, struct vm_config *cfg)
 		return bad("memory size '%s': give guest RAM in MiB, %d to %d", s,
 			   MIN_MEM_MIB, MAX_MEM_MIB);
 	cfg->mem_mib = v;
+	return 0;
+}
+
+/* Bytes at the top of the guest's 4 GiB it must not use: page aligned, and
+ * at most 256 MiB (Linux's reserve_top_address has to fit its fixmap and
+ * vmalloc area below). */
+#define MAX_RESERVE_TOP 0x10000000ul
+
+static int parse_reserve_top(const char *s, struct vm_config *cfg)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 0);
+	if (errno || *end || end == s || *s == '-' || v % 4096 || v > MAX_RESERVE_TOP)
+		return bad("--reserve-top '%s': give bytes, a multiple of 4096, at most %#lx",
+			   s, MAX_RESERVE_TOP);
+	cfg->reserve_top = (uint32_t)v;
 	return 0;
 }
 
@@ -195,7 +216,7 @@ static int take_kernel_args(int argc, char **argv, struct vm_config *cfg)
 enum {
 	OPT_MEM = 256, OPT_INITRD, OPT_TRACE, OPT_VERBOSE, OPT_STATS, OPT_PAE,
 	OPT_NO_PAE, OPT_BLOCK, OPT_NET, OPT_RNG, OPT_TUNNET, OPT_USERNAME,
-	OPT_CHROOT, OPT_HELP, OPT_MMU_CHECK, OPT_NO_SECCOMP,
+	OPT_CHROOT, OPT_HELP, OPT_MMU_CHECK, OPT_NO_SECCOMP, OPT_RESERVE_TOP,
 };
 
 static int parse_options(int argc, char **argv, struct vm_config *cfg,
@@ -225,6 +246,7 @@ static int parse_options(int argc, char **argv, struct vm_config *cfg,
 		case OPT_HELP: usage(stdout); return -1;
 		case OPT_MMU_CHECK: cfg->mmu_check = true; break;
 		case OPT_NO_SECCOMP: cfg->no_seccomp = true; break;
+		case OPT_RESERVE_TOP: rc = parse_reserve_top(optarg, cfg); break;
 		default:
 			return bad("unknown or incomplete option '%s'", argv[optind - 1]);
 		}
@@ -247,6 +269,7 @@ static int parse_run(int argc, char **argv, struct vm_config *cfg)
 		{ "rng", no_argument, NULL, OPT_RNG },
 		{ "mmu-check", no_argument, NULL, OPT_MMU_CHECK },
 		{ "no-seccomp", no_argument, NULL, OPT_NO_SECCOMP },
+		{ "reserve-top", required_argument, NULL, OPT_RESERVE_TOP },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};

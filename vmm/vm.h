@@ -53,6 +53,9 @@ struct vm_config {
 	 * "bridge:BR"; the tap is then created with a name of lgkvm's choice. */
 	const char *tunnet_host;
 	bool rng;
+	/* lguest_data.reserve_mem: the top of the guest's address space it must
+	 * leave alone (lguest's Host kept its Switcher there; lgkvm needs none). */
+	uint32_t reserve_top;
 	const char *username;     /* drop to this user once set up */
 	const char *chroot_dir;   /* and chroot here */
 	/* Pieces cut out of option values live here (argv stays untouched). */

@@ -336,6 +336,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 				       .wallclock = wallclock, .opaque = vm };
 	lguest_host_init(&vm->lg, &vm->mem, &vm->fault, vm->mmu, &ops,
 			 khz > 0 ? (uint32_t)khz : 0);
+	vm->lg.reserve_mem = vm->cfg.reserve_top;
 	return 0;
 }
 

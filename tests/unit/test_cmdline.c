@@ -95,6 +95,12 @@ START_TEST(test_bad_input_is_exit_status_2)
 			 VM_INPUT_ERROR);
 	ck_assert_int_eq(parse(&c, "lgkvm", "frobnicate", NULL), VM_INPUT_ERROR);
 	ck_assert_int_eq(parse(&c, "lgkvm", "64", NULL), VM_INPUT_ERROR);
+	ck_assert_int_eq(parse(&c, "lgkvm", "run", "--reserve-top", "0x1001", kernel, NULL),
+			 VM_INPUT_ERROR);
+	ck_assert_int_eq(parse(&c, "lgkvm", "run", "--reserve-top", "0x10001000", kernel, NULL),
+			 VM_INPUT_ERROR);
+	ck_assert_int_eq(parse(&c, "lgkvm", "run", "--reserve-top", "-4096", kernel, NULL),
+			 VM_INPUT_ERROR);
 }
 END_TEST
 
@@ -115,6 +121,9 @@ START_TEST(test_devices_options)
 	ck_assert_str_eq(c.net_tap, "tap7");
 	ck_assert(c.net_mac_set);
 	ck_assert_uint_eq(c.net_mac[5], 0x56);
+	ck_assert_uint_eq(c.reserve_top, 0);
+	ck_assert_int_eq(parse(&c, "lgkvm", "run", "--reserve-top", "0x400000", kernel, NULL), 0);
+	ck_assert_uint_eq(c.reserve_top, 0x400000);
 }
 END_TEST
 

@@ -140,6 +140,14 @@ START_TEST(test_init_with_lguest_data_outside_ram_kills)
 }
 END_TEST
 
+START_TEST(test_init_publishes_reserve_top_when_asked)
+{
+	h.reserve_mem = 0x400000; /* --reserve-top, as an lguest Host's Switcher */
+	init_guest();
+	ck_assert_uint_eq(ld()->reserve_mem, 0x400000);
+}
+END_TEST
+
 START_TEST(test_init_publishes_host_fields)
 {
 	init_guest();
@@ -564,6 +572,7 @@ static Suite *suite(void)
 	tcase_add_test(t, test_hypercall_before_init_kills_the_guest);
 	tcase_add_test(t, test_init_with_lguest_data_outside_ram_kills);
 	tcase_add_test(t, test_init_publishes_host_fields);
+	tcase_add_test(t, test_init_publishes_reserve_top_when_asked);
 	tcase_add_test(t, test_init_twice_kills);
 	tcase_add_test(t, test_unknown_hypercall_kills_naming_it);
 	tcase_add_test(t, test_set_clockevent_arms_the_clock);
