@@ -90,7 +90,7 @@ void lguest_host_reset(struct lguest_host *h)
 	struct guest_fault *fault = h->fault;
 	struct shadow_mmu *mmu = h->mmu;
 	struct lguest_host_ops ops = h->ops;
-	uint32_t tsc_khz = h->tsc_khz;
+	uint32_t tsc_khz = h->tsc_khz, reserve_mem = h->reserve_mem;
 	uint64_t gates_gen = h->gates_gen;
 
 	memset(h, 0, sizeof(*h));
@@ -99,7 +99,9 @@ void lguest_host_reset(struct lguest_host *h)
 	h->fault = fault;
 	h->mmu = mmu;
 	h->ops = ops;
+	/* What the Host publishes survives a guest restart. */
 	h->tsc_khz = tsc_khz;
+	h->reserve_mem = reserve_mem;
 	/* The segments the Guest boots with (lguest's setup_guest_gdt). */
 	h->gdt[GDT_ENTRY_KERNEL_CS] = 0x00cfbb000000ffffull;
 	h->gdt[GDT_ENTRY_KERNEL_DS] = 0x00cfb3000000ffffull;

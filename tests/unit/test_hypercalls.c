@@ -142,9 +142,10 @@ END_TEST
 
 START_TEST(test_init_publishes_reserve_top_when_asked)
 {
-	h.reserve_mem = 0x400000; /* --reserve-top, as an lguest Host's Switcher */
+	h.reserve_mem = 0x1f000; /* --reserve-top, as an lguest Host's Switcher */
+	lguest_host_reset(&h); /* every boot starts with one */
 	init_guest();
-	ck_assert_uint_eq(ld()->reserve_mem, 0x400000);
+	ck_assert_uint_eq(ld()->reserve_mem, 0x1f000);
 }
 END_TEST
 
