@@ -809,6 +809,42 @@ START_TEST(test_cli_guest_paced_ratio)
 }
 END_TEST
 
+/* The first divergences shown are not the timer's, even where the timer's
+ * come first in the traces. */
+START_TEST(test_cli_timer_divergences_shown_last)
+{
+	write_trace(path_a, "# lgkvm-trace 1\n"
+			    "0 0.1 hcall nr=9 a1=0x100 a2=0 a3=0 a4=0 src=sync\n"
+			    "1 0.15 hcall nr=9 a1=0x300 a2=0 a3=0 a4=0 src=sync\n"
+			    "2 0.2 hcall nr=6 a1=0 a2=0x10 a3=0x8e00 a4=0 src=sync\n"
+			    "3 0.3 hcall nr=6 a1=1 a2=0x10 a3=0x8e00 a4=0 src=sync\n");
+	write_trace(path_b, "# lgkvm-trace 1\n"
+			    "0 0.1 hcall nr=9 a1=0x200 a2=0 a3=0 a4=0 src=sync\n"
+			    "1 0.2 hcall nr=6 a1=0 a2=0x10 a3=0x8e00 a4=0 src=sync\n"
+			    "2 0.3 hcall nr=6 a1=1 a2=0x10 a3=0xee00 a4=0 src=sync\n");
+	strcpy(out_path, "/tmp/lgkvm-trace-out-XXXXXX");
+	close(mkstemp(out_path));
+	strcpy(err_path, "/tmp/lgkvm-trace-err-XXXXXX");
+	close(mkstemp(err_path));
+
+	ck_assert_int_eq(run_trace_captured("compare", path_a, path_b, "--divergences", "1", NULL), 0);
+	char *out = slurp(out_path);
+	ck_assert_ptr_nonnull(strstr(out, "2 divergences (the first 1 shown, timer-paced hypercalls last)"));
+	ck_assert_ptr_nonnull(strstr(out, "\ndivergence 2 of 2 (hcall, guest-paced): 1 in A, 1 in B\n"));
+	ck_assert_ptr_null(strstr(out, "timer-paced): "));
+	free(out);
+	ck_assert_int_eq(run_trace_captured("compare", path_a, path_b, NULL), 0);
+	out = slurp(out_path);
+	char *guest = strstr(out, "(hcall, guest-paced)"), *timer = strstr(out, "(hcall, timer-paced)");
+	ck_assert(guest && timer && guest < timer);
+	free(out);
+	unlink(path_a);
+	unlink(path_b);
+	unlink(out_path);
+	unlink(err_path);
+}
+END_TEST
+
 static Suite *trace_align_suite(void)
 {
 	Suite *s = suite_create("trace_align");
@@ -830,6 +866,7 @@ static Suite *trace_align_suite(void)
 	tcase_add_test(cmp, test_paced_split);
 	tcase_add_test(cmp, test_cli_exit_status);
 	tcase_add_test(cmp, test_cli_guest_paced_ratio);
+	tcase_add_test(cmp, test_cli_timer_divergences_shown_last);
 	suite_add_tcase(s, cmp);
 	return s;
 }

@@ -919,10 +919,21 @@ int trace_cmd_compare(int argc, char **argv)
 
 	fprintf(out, "\n%zu divergence%s", c.ndiv, c.ndiv == 1 ? "" : "s");
 	if (c.ndiv > ndiv)
-		fprintf(out, " (the first %u shown)", ndiv);
+		fprintf(out, " (the first %u shown, timer-paced hypercalls last)", ndiv);
 	fprintf(out, "; around each: matched events of its kind (A, [its B]), '-' only in A, '+' only in B\n");
-	for (size_t i = 0; i < c.ndiv && i < ndiv; i++)
-		print_divergence(out, &t[0], &t[1], &c, i, context);
+	/* Timer-paced runs say how long each run took, not what the Host did:
+	 * the others first, so the first divergences shown are the telling
+	 * ones. */
+	unsigned shown = 0;
+	for (int timer = 0; timer < 2; timer++)
+		for (size_t i = 0; i < c.ndiv && shown < ndiv; i++) {
+			bool is_timer = c.div[i].kind == TK_HCALL &&
+					c.div[i].stream == TRACE_STREAM_PACED;
+			if (is_timer == (timer == 1)) {
+				print_divergence(out, &t[0], &t[1], &c, i, context);
+				shown++;
+			}
+		}
 
 	print_table(out, &t[0], &t[1], TK_HCALL, "hypercalls");
 	print_table(out, &t[0], &t[1], TK_TRAP, "traps by vector");
