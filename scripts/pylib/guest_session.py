@@ -31,6 +31,18 @@ _running_lock = threading.Lock()
 _stopping = threading.Event()
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt()
+
+
+def stop_on_signals():
+    """Ctrl-C, SIGTERM and SIGHUP raise KeyboardInterrupt, so the caller
+    can kill_all() and stop.  SIGINT too: started in the background by a
+    non-interactive shell (a CI job), Python inherits it ignored."""
+    for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(s, _interrupt)
+
+
 def kill_all():
     """Kill every lgkvm a case started and keep new ones from starting."""
     _stopping.set()

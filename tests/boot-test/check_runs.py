@@ -146,8 +146,11 @@ def check_interrupt():
                     % (MINISH, marker))
             for i in range(4):
                 f.write('[[case]]\nname = "sleeper%d"\nguest = "m"\nsteps = ["sleep 200"]\n' % i)
+        # Started as a CI job's background command is: with SIGINT ignored,
+        # which boot-test must undo to stop on Ctrl-C.
         p = subprocess.Popen([BOOT_TEST, plan, "-j", "2", "--logs", os.path.join(work, "logs")],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
         deadline = time.monotonic() + 60
         while len(lgkvm_running(marker)) < 2 and time.monotonic() < deadline:
             time.sleep(0.2)
