@@ -883,10 +883,8 @@ int trace_cmd_compare(int argc, char **argv)
 						      : "--min-match-paced checks hypercalls: keep hcall in --kinds");
 
 	struct trace t[2];
-	char err[512];
 	for (int s = 0; s < 2; s++)
-		if (!trace_load(paths[s], &t[s], err, sizeof(err))) {
-			fprintf(stderr, "lgkvm trace compare: %s\n", err);
+		if (!trace_load_for("compare", paths[s], &t[s])) {
 			if (s)
 				trace_free(&t[0]);
 			return 2;

@@ -6,6 +6,7 @@
  * by TRACE_LINE_MAX, and one longer than that is an error, never cut.
  */
 #include "vmm/trace/trace_model.h"
+#include "vmm/trace/trace_tools.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -446,4 +447,16 @@ out:
 	if (!ok)
 		trace_free(t);
 	return ok;
+}
+
+bool trace_load_for(const char *tool, const char *path, struct trace *t)
+{
+	char err[512];
+
+	memset(t, 0, sizeof(*t));
+	if (trace_load(path, t, err, sizeof(err)))
+		return true;
+	fprintf(stderr, "lgkvm trace %s: %s\n", tool, err);
+	trace_free(t);
+	return false;
 }

@@ -477,14 +477,9 @@ int trace_cmd_perfetto(int argc, char **argv)
 	}
 
 	struct trace t;
-	char err[512];
 
-	memset(&t, 0, sizeof(t));
-	if (!trace_load(argv[1], &t, err, sizeof(err))) {
-		fprintf(stderr, "lgkvm trace perfetto: %s\n", err);
-		trace_free(&t);
+	if (!trace_load_for("perfetto", argv[1], &t))
 		return 2;
-	}
 
 	bool to_stdout = !strcmp(argv[2], "-");
 	FILE *out = to_stdout ? stdout : fopen(argv[2], "w");

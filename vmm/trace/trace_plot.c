@@ -257,12 +257,8 @@ int trace_cmd_plot(int argc, char **argv)
 	struct trace t;
 	char err[512];
 
-	memset(&t, 0, sizeof(t));
-	if (!trace_load(pos[0], &t, err, sizeof(err))) {
-		fprintf(stderr, "lgkvm trace plot: %s\n", err);
-		trace_free(&t);
+	if (!trace_load_for("plot", pos[0], &t))
 		return 2;
-	}
 	int rc = trace_plot_write(pos[1], &t, pos[0], bin_ms, err, sizeof(err));
 
 	trace_free(&t);

@@ -443,14 +443,9 @@ int trace_cmd_stats(int argc, char **argv)
 	}
 
 	struct trace t;
-	char err[512];
 
-	memset(&t, 0, sizeof(t));
-	if (!trace_load(argv[1], &t, err, sizeof(err))) {
-		fprintf(stderr, "lgkvm trace stats: %s\n", err);
-		trace_free(&t);
+	if (!trace_load_for("stats", argv[1], &t))
 		return 2;
-	}
 
 	struct trace_stats s;
 

@@ -10,6 +10,10 @@
 
 #include "vmm/trace/trace_model.h"
 
+/* trace_load for a subcommand: on failure, says why on stderr as
+ * "lgkvm trace TOOL: ..." and leaves t empty. */
+bool trace_load_for(const char *tool, const char *path, struct trace *t);
+
 /* argv[0] is "trace"; dispatches to the subcommands below. */
 int trace_main(int argc, char **argv);
 
