@@ -248,7 +248,7 @@ bool lguest_try_deliver_irq(struct lguest_host *h, struct guest_regs *r,
 	lguest_write_timestamp(h);
 	/* More waiting: the handler runs with interrupts off, so have the
 	 * Guest ask (SEND_INTERRUPTS) as soon as it turns them back on. */
-	if (lguest_irq_pending(h) == LGUEST_IRQS)
+	if (lguest_irq_pending(h) == LGUEST_IRQS && !h->sticky_irq_pending)
 		lguest_data_write(h, LGUEST_DATA_OFFSET(irq_pending), &zero);
 	else
 		lguest_data_write(h, LGUEST_DATA_OFFSET(irq_pending), &on);

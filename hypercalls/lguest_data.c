@@ -91,6 +91,7 @@ void lguest_host_reset(struct lguest_host *h)
 	struct shadow_mmu *mmu = h->mmu;
 	struct lguest_host_ops ops = h->ops;
 	uint32_t tsc_khz = h->tsc_khz, reserve_mem = h->reserve_mem;
+	bool sticky_irq_pending = h->sticky_irq_pending;
 	uint64_t gates_gen = h->gates_gen;
 
 	memset(h, 0, sizeof(*h));
@@ -102,6 +103,7 @@ void lguest_host_reset(struct lguest_host *h)
 	/* What the Host publishes survives a guest restart. */
 	h->tsc_khz = tsc_khz;
 	h->reserve_mem = reserve_mem;
+	h->sticky_irq_pending = sticky_irq_pending;
 	/* The segments the Guest boots with (lguest's setup_guest_gdt). */
 	h->gdt[GDT_ENTRY_KERNEL_CS] = 0x00cfbb000000ffffull;
 	h->gdt[GDT_ENTRY_KERNEL_DS] = 0x00cfb3000000ffffull;

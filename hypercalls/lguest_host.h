@@ -51,6 +51,11 @@ struct lguest_host {
 	struct lguest_host_ops ops;
 	uint32_t tsc_khz;
 	uint32_t reserve_mem;   /* published at LGUEST_INIT (lguest_data.reserve_mem) */
+	/* lguest 4.10's Host never cleared irq_pending once set (its `more`
+	 * was find_next_bit()'s result, never 0), so its guests asked with
+	 * SEND_INTERRUPTS at every irq enable: set to do the same, for trace
+	 * comparisons. */
+	bool sticky_irq_pending;
 
 	/* Set by LHCALL_LGUEST_INIT: guest-physical address of lguest_data. */
 	bool initialized;

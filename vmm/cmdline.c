@@ -21,7 +21,7 @@ static void usage(FILE *f)
 		"usage: lgkvm run [--mem MiB] [--initrd FILE] [--block FILE[,ro]]...\n"
 		"                 [--net tap=NAME[,mac=MAC]] [--rng] [--trace FILE]\n"
 		"                 [--verbose] [--stats] [--pae|--no-pae] [--mmu-check]\n"
-		"                 [--no-seccomp] [--reserve-top BYTES]\n"
+		"                 [--no-seccomp] [--reserve-top BYTES] [--sticky-irq-pending]\n"
 		"                 [KERNEL [KERNEL-ARGS...]]\n"
 		"       lgkvm probe\n"
 		"       lgkvm trace compare|stats|perfetto|plot ...   (lgkvm trace --help)\n"
@@ -45,6 +45,8 @@ static void usage(FILE *f)
 		"  --no-seccomp     run without the seccomp sandbox (debugging)\n"
 		"  --reserve-top BYTES  keep the guest out of the top of its address space,\n"
 		"                   as an lguest Host did for its Switcher (default 0)\n"
+		"  --sticky-irq-pending  never clear lguest_data.irq_pending, as lguest 4.10's\n"
+		"                   Host did (the guest then asks at every irq enable)\n"
 		"  --mmu-check      check the shadow page tables against the guest's at\n"
 		"                   every page-table switch and at the end (slow; testing)\n"
 		"Exit status: 0 guest powered off, 1 guest crashed or killed, 2 bad input.\n",
@@ -217,6 +219,7 @@ enum {
 	OPT_MEM = 256, OPT_INITRD, OPT_TRACE, OPT_VERBOSE, OPT_STATS, OPT_PAE,
 	OPT_NO_PAE, OPT_BLOCK, OPT_NET, OPT_RNG, OPT_TUNNET, OPT_USERNAME,
 	OPT_CHROOT, OPT_HELP, OPT_MMU_CHECK, OPT_NO_SECCOMP, OPT_RESERVE_TOP,
+	OPT_STICKY_IRQ_PENDING,
 };
 
 static int parse_options(int argc, char **argv, struct vm_config *cfg,
@@ -247,6 +250,7 @@ static int parse_options(int argc, char **argv, struct vm_config *cfg,
 		case OPT_MMU_CHECK: cfg->mmu_check = true; break;
 		case OPT_NO_SECCOMP: cfg->no_seccomp = true; break;
 		case OPT_RESERVE_TOP: rc = parse_reserve_top(optarg, cfg); break;
+		case OPT_STICKY_IRQ_PENDING: cfg->sticky_irq_pending = true; break;
 		default:
 			return bad("unknown or incomplete option '%s'", argv[optind - 1]);
 		}
@@ -270,6 +274,7 @@ static int parse_run(int argc, char **argv, struct vm_config *cfg)
 		{ "mmu-check", no_argument, NULL, OPT_MMU_CHECK },
 		{ "no-seccomp", no_argument, NULL, OPT_NO_SECCOMP },
 		{ "reserve-top", required_argument, NULL, OPT_RESERVE_TOP },
+		{ "sticky-irq-pending", no_argument, NULL, OPT_STICKY_IRQ_PENDING },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};

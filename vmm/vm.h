@@ -56,6 +56,7 @@ struct vm_config {
 	/* lguest_data.reserve_mem: the top of the guest's address space it must
 	 * leave alone (lguest's Host kept its Switcher there; lgkvm needs none). */
 	uint32_t reserve_top;
+	bool sticky_irq_pending;  /* lguest 4.10's irq_pending, never cleared */
 	const char *username;     /* drop to this user once set up */
 	const char *chroot_dir;   /* and chroot here */
 	/* Pieces cut out of option values live here (argv stays untouched). */

@@ -337,6 +337,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	lguest_host_init(&vm->lg, &vm->mem, &vm->fault, vm->mmu, &ops,
 			 khz > 0 ? (uint32_t)khz : 0);
 	vm->lg.reserve_mem = vm->cfg.reserve_top;
+	vm->lg.sticky_irq_pending = vm->cfg.sticky_irq_pending;
 	return 0;
 }
 

@@ -450,6 +450,23 @@ START_TEST(test_delivering_one_of_two_irqs_leaves_irq_pending_set)
 }
 END_TEST
 
+/* --sticky-irq-pending: as lguest 4.10's Host, irq_pending stays set. */
+START_TEST(test_sticky_irq_pending_is_never_cleared)
+{
+	h.sticky_irq_pending = true;
+	lguest_host_reset(&h); /* every boot starts with one: the option stays */
+	init_guest();
+	idt(32, HANDLER, 0xE, 0);
+	ld()->blocked_interrupts = 0;
+	ld()->irq_pending = X86_EFLAGS_IF;
+	struct guest_regs r = kregs();
+	lguest_set_irq(&h, 0);
+	ck_assert(lguest_try_deliver_irq(&h, &r, 0));
+	ck_assert_uint_eq(lguest_irq_pending(&h), LGUEST_IRQS);
+	ck_assert_int_eq(ld()->irq_pending, X86_EFLAGS_IF);
+}
+END_TEST
+
 START_TEST(test_irq_disabled_defers_and_sets_irq_pending)
 {
 	init_guest();
@@ -574,6 +591,7 @@ static Suite *suite(void)
 	tcase_add_test(t, test_init_with_lguest_data_outside_ram_kills);
 	tcase_add_test(t, test_init_publishes_host_fields);
 	tcase_add_test(t, test_init_publishes_reserve_top_when_asked);
+	tcase_add_test(t, test_sticky_irq_pending_is_never_cleared);
 	tcase_add_test(t, test_init_twice_kills);
 	tcase_add_test(t, test_unknown_hypercall_kills_naming_it);
 	tcase_add_test(t, test_set_clockevent_arms_the_clock);
