@@ -76,6 +76,9 @@ void lguest_host_init(struct lguest_host *h, const struct guest_memory *mem,
 		      struct guest_fault *fault, struct shadow_mmu *mmu,
 		      const struct lguest_host_ops *ops, uint32_t tsc_khz)
 {
+	/* What reset keeps starts from nothing: the caller's struct may be
+	 * fresh stack. */
+	memset(h, 0, sizeof(*h));
 	h->mem = mem;
 	h->fault = fault;
 	h->mmu = mmu;
