@@ -2,7 +2,10 @@
 #include "runtime.h"
 #include "virtio.h"
 
-int virtio_probe(struct virtio_dev *d, unsigned pci_dev)
+/* Finds the transport's capabilities and maps BAR 0; the device
+ * configuration is required unless need_device_cfg is false (an rng has
+ * none), and then d->device is 0 without it. */
+static int probe(struct virtio_dev *d, unsigned pci_dev, int need_device_cfg)
 {
 	static const unsigned types[] = { VIRTIO_PCI_CAP_COMMON_CFG, VIRTIO_PCI_CAP_NOTIFY_CFG, VIRTIO_PCI_CAP_ISR_CFG,
 					  VIRTIO_PCI_CAP_DEVICE_CFG };
@@ -15,8 +18,11 @@ int virtio_probe(struct virtio_dev *d, unsigned pci_dev)
 		uint32_t end;
 
 		caps[i] = pci_find_virtio_cap(pci_dev, types[i], 0);
-		if (!caps[i])
+		if (!caps[i]) {
+			if (types[i] == VIRTIO_PCI_CAP_DEVICE_CFG && !need_device_cfg)
+				continue;
 			return -1;
+		}
 		end = pci_read32(pci_dev, caps[i] + VCAP_OFFSET) + pci_read32(pci_dev, caps[i] + VCAP_LENGTH);
 		if (end > span)
 			span = end;
@@ -36,9 +42,14 @@ int virtio_probe(struct virtio_dev *d, unsigned pci_dev)
 	d->notify = va + pci_read32(pci_dev, caps[1] + VCAP_OFFSET);
 	d->notify_mult = pci_read32(pci_dev, caps[1] + VCAP_NOTIFY_MULT);
 	d->isr = va + pci_read32(pci_dev, caps[2] + VCAP_OFFSET);
-	d->device = va + pci_read32(pci_dev, caps[3] + VCAP_OFFSET);
+	d->device = caps[3] ? va + pci_read32(pci_dev, caps[3] + VCAP_OFFSET) : 0;
 	d->irq_line = pci_read8(pci_dev, 0x3C);
 	return 0;
+}
+
+int virtio_probe(struct virtio_dev *d, unsigned pci_dev)
+{
+	return probe(d, pci_dev, 1);
 }
 
 uint8_t virtio_status(struct virtio_dev *d)
@@ -163,43 +174,7 @@ int virtio_console_start(struct virtio_dev *d, struct virtq *rx, struct virtq *t
 
 int virtio_probe_nocfg(struct virtio_dev *d, unsigned pci_dev)
 {
-	static const unsigned types[] = { VIRTIO_PCI_CAP_COMMON_CFG, VIRTIO_PCI_CAP_NOTIFY_CFG, VIRTIO_PCI_CAP_ISR_CFG,
-					  VIRTIO_PCI_CAP_DEVICE_CFG };
-	unsigned caps[4], i;
-	uint32_t bar, span = 0, va;
-
-	memset(d, 0, sizeof(*d));
-	d->pci_dev = pci_dev;
-	for (i = 0; i < 4; i++) {
-		uint32_t end;
-
-		caps[i] = pci_find_virtio_cap(pci_dev, types[i], 0);
-		if (!caps[i]) {
-			if (types[i] == VIRTIO_PCI_CAP_DEVICE_CFG)
-				continue;
-			return -1;
-		}
-		end = pci_read32(pci_dev, caps[i] + VCAP_OFFSET) + pci_read32(pci_dev, caps[i] + VCAP_LENGTH);
-		if (end > span)
-			span = end;
-	}
-	bar = pci_read32(pci_dev, 0x10);
-	if (bar & 1)
-		return -2;
-	if ((bar & 6) == 4 && pci_read32(pci_dev, 0x14) != 0)
-		return -3;
-	d->bar0_phys = bar & ~0xFu;
-	if (!d->bar0_phys)
-		return -4;
-	pci_write16(pci_dev, 0x04, pci_read16(pci_dev, 0x04) | 0x6);
-	va = iomap(d->bar0_phys, span);
-	d->common = va + pci_read32(pci_dev, caps[0] + VCAP_OFFSET);
-	d->notify = va + pci_read32(pci_dev, caps[1] + VCAP_OFFSET);
-	d->notify_mult = pci_read32(pci_dev, caps[1] + VCAP_NOTIFY_MULT);
-	d->isr = va + pci_read32(pci_dev, caps[2] + VCAP_OFFSET);
-	d->device = caps[3] ? va + pci_read32(pci_dev, caps[3] + VCAP_OFFSET) : 0;
-	d->irq_line = pci_read8(pci_dev, 0x3C);
-	return 0;
+	return probe(d, pci_dev, 0);
 }
 
 void virtq_setup_raw(struct virtio_dev *d, unsigned index, uint16_t size, uint64_t desc, uint64_t avail,
