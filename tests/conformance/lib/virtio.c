@@ -177,6 +177,25 @@ int virtio_probe_nocfg(struct virtio_dev *d, unsigned pci_dev)
 	return probe(d, pci_dev, 0);
 }
 
+uint32_t virtio_blk_read_table(volatile struct vring_desc *t)
+{
+	struct virtio_blk_req_hdr *hdr = page_alloc();
+
+	hdr->type = VIRTIO_BLK_T_IN;
+	t[0].addr = virt_to_phys(hdr);
+	t[0].len = sizeof(*hdr);
+	t[0].flags = VRING_DESC_F_NEXT;
+	t[0].next = 1;
+	t[1].addr = page_alloc_phys();
+	t[1].len = 512;
+	t[1].flags = VRING_DESC_F_WRITE | VRING_DESC_F_NEXT;
+	t[1].next = 2;
+	t[2].addr = virt_to_phys(hdr + 1);
+	t[2].len = 1;
+	t[2].flags = VRING_DESC_F_WRITE;
+	return virt_to_phys(t);
+}
+
 void virtq_setup_raw(struct virtio_dev *d, unsigned index, uint16_t size, uint64_t desc, uint64_t avail,
 		     uint64_t used)
 {

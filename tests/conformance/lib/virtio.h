@@ -115,6 +115,10 @@ struct virtio_blk_req_hdr {
 	uint64_t sector;
 };
 
+/* Fills t[0..2] with a well-formed block read of sector 0 (header, 512
+ * bytes, status byte) and returns the table's physical address: the good
+ * indirect table the dev_indirect_* guests point at. */
+uint32_t virtio_blk_read_table(volatile struct vring_desc *t);
 /* virtio_probe for a device that may have no device configuration (rng):
  * d->device is 0 then. */
 int virtio_probe_nocfg(struct virtio_dev *d, unsigned pci_dev);
