@@ -216,6 +216,7 @@ static enum fallback_result emulate_x87(struct vm *vm, struct vcpu_context *c,
 static enum fallback_result emulate_iret(struct vm *vm, struct guest_regs *r)
 {
 	vm_count_exit(vm, EXIT_IRET);
+	vm->iret_emulated = true;
 	if (!lguest_emulate_iret(&vm->lg, r) && !vm->fault.raised)
 		guest_fault_raise(&vm->fault, "iret at %#x with an unmapped stack %#x",
 				  r->eip, r->esp);

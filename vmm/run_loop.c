@@ -503,6 +503,7 @@ enum vm_result vm_run(struct vm *vm)
 		vm->exit_idle_ns = 0;
 		vm->exit_cause = EXIT_CAUSES;
 		vm->exit_open = true;
+		vm->iret_emulated = false;
 		run->immediate_exit = 0;
 		run->kvm_dirty_regs = 0;
 		if (rc < 0 && errno != EINTR && errno != EAGAIN) {
@@ -640,15 +641,24 @@ enum vm_result vm_run(struct vm *vm)
 		}
 		if (!have_ctx)
 			continue;
+		/* kvm_pvm: the guest's iret came to us (engine_fallback).  Where
+		 * it runs natively (hardware KVM, lguest) the guest runs on from
+		 * it until its next exit before an interrupt that arrived in the
+		 * handler is looked at; delivering here instead would land the
+		 * next interrupt on the very eip the iret returned to, and an
+		 * interrupt storm would starve the interrupted code for good. */
+		bool irqs_now = !vm->iret_emulated;
+		if (!irqs_now && lguest_irq_pending(&vm->lg) < LGUEST_IRQS)
+			event_timer_arm(vm->retry, RETRY_NS);
 		if (!c.in_trampoline && (c.r.cs & 3) == 3 &&
 		    (vm->pending_user_gp || vcpu_trampoline_has_work(vm) ||
-		     lguest_irq_pending(&vm->lg) < LGUEST_IRQS)) {
+		     (irqs_now && lguest_irq_pending(&vm->lg) < LGUEST_IRQS))) {
 			/* From user mode everything goes through the trampoline. */
 			vcpu_context_store(vm, &c);
 			inject_kick(vm);
 			continue;
 		}
-		if ((c.r.cs & 3) != 0)
+		if ((c.r.cs & 3) != 0 && irqs_now)
 			deliver_interrupts(vm, &c);
 		/* The trampoline's iretq reloads CS and SS from the GDT the
 		 * guest keeps through hypercalls: one it made unusable must end

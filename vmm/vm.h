@@ -107,6 +107,7 @@ struct vm {
 	bool boot_image_saved;
 	uint64_t loaded_cr3;      /* CR3 the vCPU runs with */
 	bool pending_user_gp;     /* user-mode port I/O: #GP at the next kick */
+	bool iret_emulated;       /* this exit ran the guest's iret (kvm_pvm) */
 	struct kvm_coalesced_mmio_ring *coalesced_ring; /* NULL: none */
 	uint64_t coalesced_writes;  /* port writes that did not exit */
 	uint64_t coalesced_full;    /* writes that exited: the ring was full */
