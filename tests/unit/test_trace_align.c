@@ -845,6 +845,62 @@ START_TEST(test_cli_timer_divergences_shown_last)
 }
 END_TEST
 
+/* --exact: where the default search gives up (two unrelated traces) and
+ * says its counts are a lower bound, --exact finds the longest common
+ * subsequence and does not say so. */
+START_TEST(test_cli_exact)
+{
+	enum { N = 1500 };
+	uint64_t ka[N], kb[N];
+	unsigned seed = 7;
+	char *text[2];
+
+	for (int s = 0; s < 2; s++) {
+		uint64_t *k = s ? kb : ka;
+		size_t cap = 64 + (size_t)N * 80, len;
+		text[s] = malloc(cap);
+		ck_assert_ptr_nonnull(text[s]);
+		len = (size_t)snprintf(text[s], cap, "# lgkvm-trace 1\n");
+		for (int i = 0; i < N; i++) {
+			k[i] = next_random(&seed) % 5;
+			len += (size_t)snprintf(text[s] + len, cap - len,
+						"%d 0.%06d hcall nr=6 a1=%llu a2=0 a3=0 a4=0 src=sync\n", i,
+						i, (unsigned long long)k[i]);
+		}
+	}
+	write_trace(path_a, text[0]);
+	write_trace(path_b, text[1]);
+	strcpy(out_path, "/tmp/lgkvm-trace-out-XXXXXX");
+	close(mkstemp(out_path));
+	strcpy(err_path, "/tmp/lgkvm-trace-err-XXXXXX");
+	close(mkstemp(err_path));
+
+	const char *note = "matched counts are a lower bound";
+	unsigned matched, total, lcs = (unsigned)lcs_length(ka, N, kb, N);
+	ck_assert_int_eq(run_trace_captured("compare", path_a, path_b, NULL), 0);
+	char *out = slurp(out_path), *line = strstr(out, "\nguest-paced hypercalls ");
+	ck_assert_ptr_nonnull(strstr(out, note));
+	ck_assert(line && sscanf(strchr(line, '(') + 1, "%u of %u", &matched, &total) == 2);
+	ck_assert_uint_eq(total, N);
+	ck_assert_uint_le(matched, lcs);
+	free(out);
+
+	ck_assert_int_eq(run_trace_captured("compare", path_a, path_b, "--exact", NULL), 0);
+	out = slurp(out_path);
+	line = strstr(out, "\nguest-paced hypercalls ");
+	ck_assert_ptr_null(strstr(out, note));
+	ck_assert(line && sscanf(strchr(line, '(') + 1, "%u of %u", &matched, &total) == 2);
+	ck_assert_uint_eq(matched, lcs);
+	free(out);
+	for (int s = 0; s < 2; s++)
+		free(text[s]);
+	unlink(path_a);
+	unlink(path_b);
+	unlink(out_path);
+	unlink(err_path);
+}
+END_TEST
+
 static Suite *trace_align_suite(void)
 {
 	Suite *s = suite_create("trace_align");
@@ -867,6 +923,7 @@ static Suite *trace_align_suite(void)
 	tcase_add_test(cmp, test_cli_exit_status);
 	tcase_add_test(cmp, test_cli_guest_paced_ratio);
 	tcase_add_test(cmp, test_cli_timer_divergences_shown_last);
+	tcase_add_test(cmp, test_cli_exact);
 	suite_add_tcase(s, cmp);
 	return s;
 }

@@ -637,7 +637,8 @@ static void print_matches(FILE *out, const struct trace_comparison *c)
 		fprintf(out, "hcall: guest-paced and timer-paced (SET_CLOCKEVENT, SEND_INTERRUPTS, "
 			     "HALT) aligned each on its own; hcall = their sums\n");
 	if (c->approximate)
-		fprintf(out, "note: an alignment hit its cost limit: matched counts are a lower bound\n");
+		fprintf(out, "note: an alignment hit its cost limit: matched counts are a lower bound "
+			     "(--exact finds the longest)\n");
 }
 
 static void print_divergence(FILE *out, const struct trace *a, const struct trace *b,
@@ -723,6 +724,7 @@ static const char usage[] =
 	"usage: lgkvm trace compare A B [--min-match PCT] [--min-match-paced PCT]\n"
 	"                               [--context N] [--divergences N] [--kinds LIST]\n"
 	"                               [--mask KIND:FIELD,...] [--exact-frames] [--no-mask]\n"
+	"                               [--exact]\n"
 	"  A, B: lgkvm traces (text or JSON lines) or the in-kernel lguest's ftrace text,\n"
 	"        plain, gzip or xz\n"
 	"  --min-match PCT   exit 1 when the hypercall match ratio is below PCT percent\n"
@@ -738,6 +740,8 @@ static const char usage[] =
 	"                    SET_STACK a2, LOAD_TLS a1)\n"
 	"  --no-mask         compare every field, timer delta, garbage args and MMIO\n"
 	"                    faults too\n"
+	"  --exact           no cost limit: the longest common subsequence, however\n"
+	"                    long two very different traces take\n"
 	"see vmm/trace/COMPARE.md for the masks and the ratio\n";
 
 static int bad_usage(const char *fmt, const char *arg)
@@ -843,6 +847,10 @@ int trace_cmd_compare(int argc, char **argv)
 		}
 		if (!strcmp(opt, "--exact-frames")) {
 			o.exact_frames = true;
+			continue;
+		}
+		if (!strcmp(opt, "--exact")) {
+			o.max_cost = TRACE_ALIGN_MINIMAL;
 			continue;
 		}
 		if (eq)
