@@ -1,6 +1,7 @@
 #include "vmm/cmdline.h"
 
 #include "devices/virtio_net.h"
+#include "vmm/cpu_flags.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -22,6 +23,7 @@ static void usage(FILE *f)
 		"                 [--net tap=NAME[,mac=MAC]] [--rng] [--trace FILE]\n"
 		"                 [--verbose] [--stats] [--pae|--no-pae] [--mmu-check]\n"
 		"                 [--no-seccomp] [--reserve-top BYTES] [--sticky-irq-pending]\n"
+		"                 [--cpu-flags LIST]\n"
 		"                 [KERNEL [KERNEL-ARGS...]]\n"
 		"       lgkvm probe\n"
 		"       lgkvm trace compare|stats|perfetto|plot ...   (lgkvm trace --help)\n"
@@ -47,6 +49,8 @@ static void usage(FILE *f)
 		"                   as an lguest Host did for its Switcher (default 0)\n"
 		"  --sticky-irq-pending  never clear lguest_data.irq_pending, as lguest 4.10's\n"
 		"                   Host did (the guest then asks at every irq enable)\n"
+		"  --cpu-flags LIST  show the guest only these CPUID features (Linux's\n"
+		"                   /proc/cpuinfo names, e.g. a reference host's flags line)\n"
 		"  --mmu-check      check the shadow page tables against the guest's at\n"
 		"                   every page-table switch and at the end (slow; testing)\n"
 		"Exit status: 0 guest powered off, 1 guest crashed or killed, 2 bad input.\n",
@@ -111,6 +115,21 @@ static const char *keep(struct vm_config *cfg, const char *s, size_t n)
 	p[n] = '\0';
 	cfg->arena_used += n + 1;
 	return p;
+}
+
+/* A /proc/cpuinfo flags line names many things that are no CPUID bit
+ * (constant_tsc, rep_good, ...): those are kept to say under --verbose.
+ * A list with no CPUID name at all is a mistake. */
+static int parse_cpu_flags(const char *list, struct vm_config *cfg)
+{
+	char ignored[1024] = "";
+
+	if (!cpu_flags_parse(list, &cfg->cpu_flags, ignored, sizeof(ignored)))
+		return bad("--cpu-flags '%.64s': no CPUID feature names in it "
+			   "(Linux's /proc/cpuinfo flags, e.g. fpu,tsc,cx8,sse2)", list);
+	if (ignored[0])
+		cfg->cpu_flags_ignored = keep(cfg, ignored, strlen(ignored));
+	return 0;
 }
 
 /* FILE or FILE,ro */
@@ -219,7 +238,7 @@ enum {
 	OPT_MEM = 256, OPT_INITRD, OPT_TRACE, OPT_VERBOSE, OPT_STATS, OPT_PAE,
 	OPT_NO_PAE, OPT_BLOCK, OPT_NET, OPT_RNG, OPT_TUNNET, OPT_USERNAME,
 	OPT_CHROOT, OPT_HELP, OPT_MMU_CHECK, OPT_NO_SECCOMP, OPT_RESERVE_TOP,
-	OPT_STICKY_IRQ_PENDING,
+	OPT_STICKY_IRQ_PENDING, OPT_CPU_FLAGS,
 };
 
 static int parse_options(int argc, char **argv, struct vm_config *cfg,
@@ -251,6 +270,7 @@ static int parse_options(int argc, char **argv, struct vm_config *cfg,
 		case OPT_NO_SECCOMP: cfg->no_seccomp = true; break;
 		case OPT_RESERVE_TOP: rc = parse_reserve_top(optarg, cfg); break;
 		case OPT_STICKY_IRQ_PENDING: cfg->sticky_irq_pending = true; break;
+		case OPT_CPU_FLAGS: rc = parse_cpu_flags(optarg, cfg); break;
 		default:
 			return bad("unknown or incomplete option '%s'", argv[optind - 1]);
 		}
@@ -275,6 +295,7 @@ static int parse_run(int argc, char **argv, struct vm_config *cfg)
 		{ "no-seccomp", no_argument, NULL, OPT_NO_SECCOMP },
 		{ "reserve-top", required_argument, NULL, OPT_RESERVE_TOP },
 		{ "sticky-irq-pending", no_argument, NULL, OPT_STICKY_IRQ_PENDING },
+		{ "cpu-flags", required_argument, NULL, OPT_CPU_FLAGS },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};

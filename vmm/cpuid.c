@@ -1,4 +1,5 @@
 #include "vmm/cpuid.h"
+#include "vmm/cpu_flags.h"
 
 #include <linux/kvm.h>
 #include <stdlib.h>
@@ -10,6 +11,10 @@
 #define MSR_MISC_FEATURES_ENABLES 0x140
 #define PLATFORM_INFO_CPUID_FAULT (1ull << 31)
 #define MISC_FEATURES_CPUID_FAULT 1ull
+#define MSR_IA32_APICBASE 0x1b
+#define APICBASE_DEFAULT 0xfee00000ull
+#define APICBASE_BSP (1ull << 8)
+#define EDX_APIC (1u << 9)
 
 /* Leaf 1 features an emulating engine does not run (measured: movd,
  * pshufd, pxor, pcmpeqb, popcnt, movbe give #UD): MMX, SSE, SSE2 in edx;
@@ -46,7 +51,25 @@ static bool enable_cpuid_faulting(int vcpu_fd)
 	return ioctl(vcpu_fd, KVM_SET_MSRS, &ms) == 2;
 }
 
-struct cpuid_table *cpuid_setup(int kvm_fd, int vcpu_fd, bool engine_emulates)
+/* Where KVM runs cpuid (hardware), it sets leaf 1's APIC bit from the APIC
+ * base MSR's enable bit, as a CPU does: to hide the APIC, disable it.  The
+ * guest has no APIC to use either way (lgkvm makes no irqchip). */
+static bool disable_apic(int vcpu_fd)
+{
+	struct {
+		struct kvm_msrs m;
+		struct kvm_msr_entry e;
+	} ms;
+
+	memset(&ms, 0, sizeof(ms));
+	ms.m.nmsrs = 1;
+	ms.e.index = MSR_IA32_APICBASE;
+	ms.e.data = APICBASE_DEFAULT | APICBASE_BSP;
+	return ioctl(vcpu_fd, KVM_SET_MSRS, &ms) == 1;
+}
+
+struct cpuid_table *cpuid_setup(int kvm_fd, int vcpu_fd, bool engine_emulates,
+				const struct cpu_flags *flags)
 {
 	struct cpuid_table *t = calloc(1, sizeof(*t));
 
@@ -67,7 +90,12 @@ struct cpuid_table *cpuid_setup(int kvm_fd, int vcpu_fd, bool engine_emulates)
 			e->ecx &= ~EMU_HIDE_EXT_ECX;
 		}
 	}
+	if (flags)
+		cpu_flags_apply(flags, t->e, t->c.nent);
 	if (ioctl(vcpu_fd, KVM_SET_CPUID2, &t->c) < 0)
+		goto fail;
+	if (flags && flags->given && !(flags->keep[CPU_FLAGS_1_EDX] & EDX_APIC) &&
+	    !engine_emulates && !disable_apic(vcpu_fd))
 		goto fail;
 	if (engine_emulates && !enable_cpuid_faulting(vcpu_fd))
 		goto fail;

@@ -10,6 +10,7 @@
 
 #include "devices/i8254_pit.h"
 #include "hypercalls/lguest_host.h"
+#include "vmm/cpu_flags.h"
 #include "vmm/guest_fault.h"
 #include "vmm/guest_memory.h"
 #include "vmm/host_area.h"
@@ -57,6 +58,8 @@ struct vm_config {
 	 * leave alone (lguest's Host kept its Switcher there; lgkvm needs none). */
 	uint32_t reserve_top;
 	bool sticky_irq_pending;  /* lguest 4.10's irq_pending, never cleared */
+	struct cpu_flags cpu_flags;   /* --cpu-flags: the CPUID features kept */
+	const char *cpu_flags_ignored; /* its names that are no CPUID bit */
 	const char *username;     /* drop to this user once set up */
 	const char *chroot_dir;   /* and chroot here */
 	/* Pieces cut out of option values live here (argv stays untouched). */

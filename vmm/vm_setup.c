@@ -275,9 +275,14 @@ static int create_kvm_vcpu(struct vm *vm)
 	if (!coalesced_io_setup(vm) && vm->cfg.verbose)
 		fprintf(stderr, "lgkvm: KVM cannot coalesce port writes: every "
 				"PCI configuration write exits\n");
-	vm->cpuid = cpuid_setup(vm->kvm_fd, vm->vcpu_fd, vm->engine.emulates_compat);
+	vm->cpuid = cpuid_setup(vm->kvm_fd, vm->vcpu_fd, vm->engine.emulates_compat,
+				&vm->cfg.cpu_flags);
+	if (vm->cfg.verbose && vm->cfg.cpu_flags_ignored)
+		fprintf(stderr, "lgkvm: --cpu-flags: no CPUID bit, ignored: %s\n",
+			vm->cfg.cpu_flags_ignored);
 	if (!vm->cpuid) {
-		fprintf(stderr, "lgkvm: KVM_SET_CPUID2: %s\n", strerror(errno));
+		fprintf(stderr, "lgkvm: cannot set the guest's CPUID (KVM_SET_CPUID2, MSRs): %s\n",
+			strerror(errno));
 		return VM_CRASHED;
 	}
 	return 0;

@@ -127,6 +127,27 @@ START_TEST(test_devices_options)
 }
 END_TEST
 
+START_TEST(test_cpu_flags_option)
+{
+	struct vm_config c;
+
+	ck_assert_int_eq(parse(&c, "lgkvm", "run", kernel, NULL), 0);
+	ck_assert(!c.cpu_flags.given);
+	/* A pasted /proc/cpuinfo line: CPUID names kept, the rest noted. */
+	ck_assert_int_eq(parse(&c, "lgkvm", "run", "--cpu-flags",
+			       "fpu tsc constant_tsc  SSE2,pni,rep_good", kernel, NULL), 0);
+	ck_assert(c.cpu_flags.given);
+	ck_assert_uint_eq(c.cpu_flags.keep[CPU_FLAGS_1_EDX], (1u << 0) | (1u << 4) | (1u << 26));
+	ck_assert_uint_eq(c.cpu_flags.keep[CPU_FLAGS_1_ECX], 1u);
+	ck_assert_str_eq(c.cpu_flags_ignored, "constant_tsc rep_good");
+	/* Nothing it knows: a mistake, not an empty CPU. */
+	ck_assert_int_eq(parse(&c, "lgkvm", "run", "--cpu-flags", "", kernel, NULL), VM_INPUT_ERROR);
+	ck_assert_int_eq(parse(&c, "lgkvm", "run", "--cpu-flags", "sse9,fp", kernel, NULL),
+			 VM_INPUT_ERROR);
+	ck_assert_int_eq(parse(&c, "lgkvm", "run", "--cpu-flags", NULL), VM_INPUT_ERROR);
+}
+END_TEST
+
 START_TEST(test_bad_mac_and_net_spec_are_refused)
 {
 	struct vm_config c;
@@ -167,6 +188,7 @@ int main(void)
 	tcase_add_test(t, test_no_kernel_means_the_demo_guest);
 	tcase_add_test(t, test_bad_input_is_exit_status_2);
 	tcase_add_test(t, test_devices_options);
+	tcase_add_test(t, test_cpu_flags_option);
 	tcase_add_test(t, test_bad_mac_and_net_spec_are_refused);
 	tcase_add_test(t, test_launcher_tunnet_forms);
 	suite_add_tcase(s, t);

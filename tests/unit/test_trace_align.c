@@ -901,6 +901,49 @@ START_TEST(test_cli_exact)
 }
 END_TEST
 
+/* An in-kernel trace that noted its host's CPU flags: compare prints them,
+ * and says what to pass when the lgkvm run did not use --cpu-flags. */
+START_TEST(test_cli_cpu_flags_hint)
+{
+	static const char hcall[] =
+		" lguest-1 [000] d..1 1.000001: hcall: (do_hcall+0x0/0x2a0) nr=14 a1=1 a2=2 a3=3 a4=0 args=0x10 regs=0x10\n";
+	char a[512];
+	snprintf(a, sizeof(a), "# tracer: nop\n# lguest-host-trace: cpu flags: fpu tsc pni\n%s", hcall);
+	write_trace(path_a, a);
+	write_trace(path_b, "# lgkvm-trace 1 kernel=\"k\" options=\"run --trace t k\"\n"
+			    "0 0.1 hcall nr=14 a1=1 a2=2 a3=3 a4=0 src=sync\n");
+	strcpy(out_path, "/tmp/lgkvm-trace-out-XXXXXX");
+	close(mkstemp(out_path));
+	strcpy(err_path, "/tmp/lgkvm-trace-err-XXXXXX");
+	close(mkstemp(err_path));
+
+	const char *hint = "lgkvm run --cpu-flags 'fpu tsc pni' shows the guest";
+	ck_assert_int_eq(run_trace_captured("compare", path_a, path_b, NULL), 0);
+	char *out = slurp(out_path);
+	ck_assert_ptr_nonnull(strstr(out, "\n   host cpu flags: fpu tsc pni\n"));
+	ck_assert_ptr_nonnull(strstr(out, "note: A's host CPU flags are known and B ran without them"));
+	ck_assert_ptr_nonnull(strstr(out, hint));
+	free(out);
+	/* Either order. */
+	ck_assert_int_eq(run_trace_captured("compare", path_b, path_a, NULL), 0);
+	out = slurp(out_path);
+	ck_assert_ptr_nonnull(strstr(out, "note: B's host CPU flags are known and A ran without them"));
+	free(out);
+	/* The lgkvm run passed them: nothing to say. */
+	write_trace(path_b, "# lgkvm-trace 1 kernel=\"k\" options=\"run --cpu-flags fpu,tsc,pni k\"\n"
+			    "0 0.1 hcall nr=14 a1=1 a2=2 a3=3 a4=0 src=sync\n");
+	ck_assert_int_eq(run_trace_captured("compare", path_a, path_b, NULL), 0);
+	out = slurp(out_path);
+	ck_assert_ptr_nonnull(strstr(out, "host cpu flags: fpu tsc pni"));
+	ck_assert_ptr_null(strstr(out, "note: A's host CPU flags"));
+	free(out);
+	unlink(path_a);
+	unlink(path_b);
+	unlink(out_path);
+	unlink(err_path);
+}
+END_TEST
+
 static Suite *trace_align_suite(void)
 {
 	Suite *s = suite_create("trace_align");
@@ -924,6 +967,7 @@ static Suite *trace_align_suite(void)
 	tcase_add_test(cmp, test_cli_guest_paced_ratio);
 	tcase_add_test(cmp, test_cli_timer_divergences_shown_last);
 	tcase_add_test(cmp, test_cli_exact);
+	tcase_add_test(cmp, test_cli_cpu_flags_hint);
 	suite_add_tcase(s, cmp);
 	return s;
 }

@@ -212,6 +212,29 @@ START_TEST(test_ftrace_without_header_is_detected)
 }
 END_TEST
 
+/* scripts/lguest-host-trace's note of the host's CPU flags, after the
+ * ftrace header: kept (the first one), not counted as skipped. */
+START_TEST(test_ftrace_host_cpu_flags_note)
+{
+	struct trace t;
+	load_ok("# tracer: nop\n"
+		"#\n"
+		"# lguest-host-trace: cpu flags:  fpu tsc sse2 constant_tsc pni\n"
+		"# lguest-host-trace: cpu flags: a second note\n"
+		L("5.5", "set_irq: (set_interrupt+0x0/0x50) irq=2 caller=0x0"), &t);
+	ck_assert_int_eq(t.source, TRACE_SRC_FTRACE);
+	ck_assert_ptr_nonnull(t.host_cpu_flags);
+	ck_assert_str_eq(t.host_cpu_flags, "fpu tsc sse2 constant_tsc pni");
+	ck_assert_ptr_null(t.header);
+	ck_assert_uint_eq(t.n, 1);
+	ck_assert_uint_eq(t.skipped_lines, 0);
+	trace_free(&t);
+	load_ok(ftrace_basic, &t);
+	ck_assert_ptr_null(t.host_cpu_flags);
+	trace_free(&t);
+}
+END_TEST
+
 /* ---- compressed ---- */
 
 static void gzip_file(const char *text)
@@ -541,6 +564,7 @@ static Suite *trace_import_suite(void)
 	tcase_add_test(ftrace, test_ftrace_events_markers_and_skipped_lines);
 	tcase_add_test(ftrace, test_ftrace_page_fault_outcomes);
 	tcase_add_test(ftrace, test_ftrace_without_header_is_detected);
+	tcase_add_test(ftrace, test_ftrace_host_cpu_flags_note);
 	tcase_add_test(ftrace, test_gzip_and_xz);
 	suite_add_tcase(s, ftrace);
 	TCase *lgkvm = tcase_create("lgkvm");

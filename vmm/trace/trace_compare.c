@@ -517,6 +517,24 @@ static void describe(FILE *out, const char *label, const char *path, const struc
 	fputc('\n', out);
 	if (t->header)
 		fprintf(out, "   %s\n", t->header);
+	if (t->host_cpu_flags)
+		fprintf(out, "   host cpu flags: %s\n", t->host_cpu_flags);
+}
+
+/* An in-kernel trace that noted its host's CPU flags against an lgkvm run
+ * that did not pass them: the guest's libc may have picked other string
+ * functions, which shows as page faults and SET_PTEs only one side has. */
+static void hint_cpu_flags(FILE *out, const struct trace t[2])
+{
+	for (int s = 0; s < 2; s++) {
+		const struct trace *in = &t[s], *lg = &t[!s];
+		if (!in->host_cpu_flags ||
+		    lg->source == TRACE_SRC_FTRACE || (lg->header && strstr(lg->header, "--cpu-flags")))
+			continue;
+		fprintf(out, "   note: %c's host CPU flags are known and %c ran without them: "
+			     "lgkvm run --cpu-flags '%s' shows the guest the same CPU features\n",
+			s ? 'B' : 'A', s ? 'A' : 'B', in->host_cpu_flags);
+	}
 }
 
 static void print_kind_counts(FILE *out, const struct trace *a, const struct trace *b)
@@ -909,6 +927,7 @@ int trace_cmd_compare(int argc, char **argv)
 	FILE *out = stdout;
 	describe(out, "A", paths[0], &t[0]);
 	describe(out, "B", paths[1], &t[1]);
+	hint_cpu_flags(out, t);
 	print_kind_counts(out, &t[0], &t[1]);
 	print_masks(out, &c, &o);
 	print_matches(out, &c);

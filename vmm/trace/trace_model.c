@@ -133,6 +133,7 @@ void trace_free(struct trace *t)
 		return;
 	free(t->ev);
 	free(t->header);
+	free(t->host_cpu_flags);
 	memset(t, 0, sizeof(*t));
 }
 

@@ -91,6 +91,7 @@ struct trace {
 	struct trace_ev *ev;
 	size_t n, cap;
 	char *header;        /* lgkvm: the header's text (version, kernel, options); ftrace: NULL */
+	char *host_cpu_flags; /* ftrace: the host's /proc/cpuinfo flags, if noted */
 	int version;         /* lgkvm format version; 0 for ftrace */
 	enum { TRACE_SRC_LGKVM_TEXT, TRACE_SRC_LGKVM_JSON, TRACE_SRC_FTRACE } source;
 	uint64_t lost_events;  /* ftrace: sum of LOST markers */

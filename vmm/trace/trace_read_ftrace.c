@@ -13,6 +13,7 @@
  */
 #include "vmm/trace/trace_model.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define NONE ((size_t)-1)
@@ -407,6 +408,18 @@ static bool overwritten(const char *s, uint64_t *count)
 	return true;
 }
 
+/* scripts/lguest-host-trace notes the host's /proc/cpuinfo flags, which
+ * `lgkvm run --cpu-flags` takes (compare says so). */
+#define HOST_FLAGS_NOTE "# lguest-host-trace: cpu flags:"
+
+static enum line_result host_flags(struct trace *t, const char *flags)
+{
+	if (t->host_cpu_flags)
+		return LINE_OK; /* the first note counts */
+	t->host_cpu_flags = strdup(flags + strspn(flags, " \t"));
+	return t->host_cpu_flags ? LINE_OK : LINE_OOM;
+}
+
 bool trace_read_ftrace(struct trace_lines *in, struct trace *t, char *err, size_t errlen)
 {
 	struct ftrace_reader r = { .t = t, .pf_wait_ret = NONE, .pf_wait_deliver = NONE };
@@ -424,6 +437,8 @@ bool trace_read_ftrace(struct trace_lines *in, struct trace *t, char *err, size_
 			continue;
 		if (!strncmp(s, "#####", 5) && strstr(s, "buffer started"))
 			res = lost(&r, 0);
+		else if (!strncmp(s, HOST_FLAGS_NOTE, strlen(HOST_FLAGS_NOTE)))
+			res = host_flags(t, s + strlen(HOST_FLAGS_NOTE));
 		else if (*s == '#')
 			res = overwritten(s, &count) ? lost(&r, count) : LINE_OK;
 		else if (lost_marker(s, &count))
