@@ -37,7 +37,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int rc = cmdline_parse(argc, argv, &cfg);
 	/* What it accepted is within its own limits. */
 	if (rc == 0 && (cfg.mem_mib < 4 || cfg.mem_mib > 3072 || cfg.nblocks > VM_MAX_BLOCKS ||
-			cfg.arena_used > sizeof(cfg.arena) || !memchr(cfg.cmdline, 0, sizeof(cfg.cmdline))))
+			cfg.arena_used > sizeof(cfg.arena) || !memchr(cfg.cmdline, 0, sizeof(cfg.cmdline)) ||
+			(cfg.cpu_flags_ignored && (cfg.cpu_flags_ignored < cfg.arena ||
+						   cfg.cpu_flags_ignored >= cfg.arena + cfg.arena_used))))
 		abort();
 	return 0;
 }
