@@ -668,6 +668,23 @@ static int run_trace_captured(const char *first, ...)
 	return rc;
 }
 
+/* Where run_trace_captured() writes, and cleaning up after a test. */
+static void make_capture_files(void)
+{
+	strcpy(out_path, "/tmp/lgkvm-trace-out-XXXXXX");
+	close(mkstemp(out_path));
+	strcpy(err_path, "/tmp/lgkvm-trace-err-XXXXXX");
+	close(mkstemp(err_path));
+}
+
+static void remove_files(void)
+{
+	unlink(path_a);
+	unlink(path_b);
+	unlink(out_path);
+	unlink(err_path);
+}
+
 static char *slurp(const char *path)
 {
 	FILE *f = fopen(path, "r");
@@ -770,10 +787,7 @@ START_TEST(test_cli_guest_paced_ratio)
 	}
 	write_trace(path_a, ta);
 	write_trace(path_b, tb);
-	strcpy(out_path, "/tmp/lgkvm-trace-out-XXXXXX");
-	close(mkstemp(out_path));
-	strcpy(err_path, "/tmp/lgkvm-trace-err-XXXXXX");
-	close(mkstemp(err_path));
+	make_capture_files();
 
 	ck_assert_int_eq(run_trace_captured("compare", path_a, path_b, NULL), 0);
 	char *out = slurp(out_path);
@@ -800,10 +814,7 @@ START_TEST(test_cli_guest_paced_ratio)
 	ck_assert_ptr_nonnull(strstr(err, "hypercall match 66.67% is below --min-match 67%"));
 	ck_assert_ptr_nonnull(strstr(err, "guest-paced hypercalls 80.00% is below --min-match-paced 81%"));
 	free(err);
-	unlink(path_a);
-	unlink(path_b);
-	unlink(out_path);
-	unlink(err_path);
+	remove_files();
 	free(ta);
 	free(tb);
 }
@@ -822,10 +833,7 @@ START_TEST(test_cli_timer_divergences_shown_last)
 			    "0 0.1 hcall nr=9 a1=0x200 a2=0 a3=0 a4=0 src=sync\n"
 			    "1 0.2 hcall nr=6 a1=0 a2=0x10 a3=0x8e00 a4=0 src=sync\n"
 			    "2 0.3 hcall nr=6 a1=1 a2=0x10 a3=0xee00 a4=0 src=sync\n");
-	strcpy(out_path, "/tmp/lgkvm-trace-out-XXXXXX");
-	close(mkstemp(out_path));
-	strcpy(err_path, "/tmp/lgkvm-trace-err-XXXXXX");
-	close(mkstemp(err_path));
+	make_capture_files();
 
 	ck_assert_int_eq(run_trace_captured("compare", path_a, path_b, "--divergences", "1", NULL), 0);
 	char *out = slurp(out_path);
@@ -838,10 +846,7 @@ START_TEST(test_cli_timer_divergences_shown_last)
 	char *guest = strstr(out, "(hcall, guest-paced)"), *timer = strstr(out, "(hcall, timer-paced)");
 	ck_assert(guest && timer && guest < timer);
 	free(out);
-	unlink(path_a);
-	unlink(path_b);
-	unlink(out_path);
-	unlink(err_path);
+	remove_files();
 }
 END_TEST
 
@@ -870,10 +875,7 @@ START_TEST(test_cli_exact)
 	}
 	write_trace(path_a, text[0]);
 	write_trace(path_b, text[1]);
-	strcpy(out_path, "/tmp/lgkvm-trace-out-XXXXXX");
-	close(mkstemp(out_path));
-	strcpy(err_path, "/tmp/lgkvm-trace-err-XXXXXX");
-	close(mkstemp(err_path));
+	make_capture_files();
 
 	const char *note = "matched counts are a lower bound";
 	unsigned matched, total, lcs = (unsigned)lcs_length(ka, N, kb, N);
@@ -894,10 +896,7 @@ START_TEST(test_cli_exact)
 	free(out);
 	for (int s = 0; s < 2; s++)
 		free(text[s]);
-	unlink(path_a);
-	unlink(path_b);
-	unlink(out_path);
-	unlink(err_path);
+	remove_files();
 }
 END_TEST
 
@@ -912,10 +911,7 @@ START_TEST(test_cli_cpu_flags_hint)
 	write_trace(path_a, a);
 	write_trace(path_b, "# lgkvm-trace 1 kernel=\"k\" options=\"run --trace t k\"\n"
 			    "0 0.1 hcall nr=14 a1=1 a2=2 a3=3 a4=0 src=sync\n");
-	strcpy(out_path, "/tmp/lgkvm-trace-out-XXXXXX");
-	close(mkstemp(out_path));
-	strcpy(err_path, "/tmp/lgkvm-trace-err-XXXXXX");
-	close(mkstemp(err_path));
+	make_capture_files();
 
 	const char *hint = "lgkvm run --cpu-flags 'fpu tsc pni' shows the guest";
 	ck_assert_int_eq(run_trace_captured("compare", path_a, path_b, NULL), 0);
@@ -937,10 +933,7 @@ START_TEST(test_cli_cpu_flags_hint)
 	ck_assert_ptr_nonnull(strstr(out, "host cpu flags: fpu tsc pni"));
 	ck_assert_ptr_null(strstr(out, "note: A's host CPU flags"));
 	free(out);
-	unlink(path_a);
-	unlink(path_b);
-	unlink(out_path);
-	unlink(err_path);
+	remove_files();
 }
 END_TEST
 
