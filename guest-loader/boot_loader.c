@@ -34,6 +34,7 @@
 struct kernel_load {
 	struct setup_header hdr; /* goes into boot_params */
 	uint64_t reserved_end;   /* nothing else may live below this */
+	bool own_decompressor;   /* in: a bzImage decompresses itself */
 };
 
 static int cmdline_check(const struct setup_header *hdr, size_t len,
@@ -131,13 +132,14 @@ static int load_bzimage(const struct guest_memory *gm, uint8_t *file, size_t siz
 	kl->hdr = bz.hdr;
 	if (cmdline_check(&kl->hdr, cmdlen, path, err, errlen) < 0)
 		return -1;
-	if (bz.has_payload && (payload_decodable(bz.payload_fmt) ||
-			       bz.payload_fmt == PAYLOAD_ELF))
+	if (!kl->own_decompressor && bz.has_payload &&
+	    (payload_decodable(bz.payload_fmt) || bz.payload_fmt == PAYLOAD_ELF))
 		return load_payload_elf(gm, file, &bz, path, min_paddr, kl, out,
 					err, errlen);
 
-	/* bzip2, lzo, lz4 or no payload fields: the kernel decompresses
-	 * itself, entered at code32_start like any 32-bit boot loader would. */
+	/* bzip2, lzo, lz4, no payload fields, or asked to (as_launcher): the
+	 * kernel decompresses itself, entered at code32_start like any 32-bit
+	 * boot loader would. */
 	if (bzimage_load_protected_mode(gm, file, &bz, min_paddr, path,
 					&out->kernel_start, &out->kernel_end,
 					&kl->reserved_end, err, errlen) < 0)
@@ -217,6 +219,7 @@ int boot_load(const struct guest_memory *gm, const struct boot_config *cfg,
 	}
 
 	memset(&kl, 0, sizeof(kl));
+	kl.own_decompressor = cfg->as_launcher;
 	if (load_kernel(gm, cfg->kernel_path, cmdlen, (uint32_t)low_end, &kl,
 			out, err, errlen) < 0)
 		return -1;
@@ -226,7 +229,7 @@ int boot_load(const struct guest_memory *gm, const struct boot_config *cfg,
 
 		reserved = kl.reserved_end > low_end ? kl.reserved_end : low_end;
 		if (initrd_load(gm, cfg->initrd_path, kl.hdr.initrd_addr_max,
-				reserved, &rd, err, errlen) < 0)
+				reserved, !cfg->as_launcher, &rd, err, errlen) < 0)
 			return -1;
 		out->initrd_start = rd.start;
 		out->initrd_size = rd.size;
@@ -236,8 +239,14 @@ int boot_load(const struct guest_memory *gm, const struct boot_config *cfg,
 			 sizeof(out->initrd_compression), "%s", rd.compression);
 	}
 
-	boot_params_build(&bp, &kl.hdr, BOOT_CMDLINE_ADDR, out->initrd_start,
-			  out->initrd_size, gm->size);
+	if (cfg->as_launcher) {
+		boot_params_build_launcher(&bp, BOOT_CMDLINE_ADDR, out->initrd_start,
+					   out->initrd_size, gm->size);
+		out->initrd_size = bp.hdr.ramdisk_size;
+	} else {
+		boot_params_build(&bp, &kl.hdr, BOOT_CMDLINE_ADDR, out->initrd_start,
+				  out->initrd_size, gm->size);
+	}
 	/* Both fit: low_end was checked against RAM above. */
 	gmem_write(gm, 0, &bp, sizeof(bp));
 	gmem_write(gm, BOOT_CMDLINE_ADDR, cmdline, cmdlen + 1);

@@ -19,6 +19,9 @@ struct boot_config {
 	const char *kernel_path; /* bzImage or vmlinux ELF */
 	const char *initrd_path; /* NULL: none */
 	const char *cmdline;     /* NULL or "": empty */
+	/* Load as the lguest Launcher did, for trace comparisons: a bzImage
+	 * runs its own decompressor and the initrd goes in as the file is. */
+	bool as_launcher;
 };
 
 struct boot_result {

@@ -59,3 +59,24 @@ void boot_params_build(struct boot_params *bp, const struct setup_header *hdr,
 	bp->tboot_addr = 0;
 	bp->apm_bios_version = 0;
 }
+
+void boot_params_build_launcher(struct boot_params *bp, uint32_t cmdline_addr,
+				uint32_t initrd_start, uint32_t initrd_size,
+				uint64_t ram_size)
+{
+	memset(bp, 0, sizeof(*bp));
+	if (initrd_size) {
+		bp->hdr.ramdisk_image = initrd_start;
+		bp->hdr.ramdisk_size = (initrd_size + 4095u) & ~4095u;
+		bp->hdr.type_of_loader = BOOT_LOADER_UNDEFINED;
+	}
+	bp->e820_entries = 1;
+	bp->e820_map[0].addr = 0;
+	bp->e820_map[0].size = ram_size;
+	bp->e820_map[0].type = E820_TYPE_RAM;
+	bp->hdr.cmd_line_ptr = cmdline_addr;
+	bp->hdr.kernel_alignment = BOOT_KERNEL_ALIGN_DEFAULT;
+	bp->hdr.version = BOOT_PROTO_SUBARCH;
+	bp->hdr.hardware_subarch = X86_SUBARCH_LGUEST;
+	bp->hdr.loadflags = LOADFLAG_KEEP_SEGMENTS;
+}

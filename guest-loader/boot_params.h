@@ -136,4 +136,14 @@ void boot_params_build(struct boot_params *bp, const struct setup_header *hdr,
 		       uint32_t cmdline_addr, uint32_t initrd_start,
 		       uint32_t initrd_size, uint64_t ram_size);
 
+/* The zero page exactly as lguest 4.10's Launcher wrote it (--boot-as-
+ * launcher): none of the kernel's setup header, only kernel_alignment
+ * 16 MiB, version 2.07, subarch lguest, KEEP_SEGMENTS, one E820 RAM entry,
+ * the command line, and with an initrd (initrd_size > 0) loader 0xFF and
+ * its page-rounded size.  A bzImage's decompressor then relocates itself
+ * below 16 MiB (init_size 0), as it did under lguest. */
+void boot_params_build_launcher(struct boot_params *bp, uint32_t cmdline_addr,
+				uint32_t initrd_start, uint32_t initrd_size,
+				uint64_t ram_size);
+
 #endif

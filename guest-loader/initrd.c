@@ -18,8 +18,8 @@ static uint64_t initrd_place(uint64_t top, uint64_t n)
 }
 
 int initrd_load(const struct guest_memory *gm, const char *path,
-		uint32_t addr_max, uint64_t low_limit, struct initrd_placed *out,
-		char *err, size_t errlen)
+		uint32_t addr_max, uint64_t low_limit, bool unpack,
+		struct initrd_placed *out, char *err, size_t errlen)
 {
 	struct initramfs_unpacked u;
 	struct boot_file f;
@@ -59,7 +59,7 @@ int initrd_load(const struct guest_memory *gm, const char *path,
 
 	/* The file is in place; replace it with its unpacked form only if
 	 * that fits too.  Nothing here can fail the boot. */
-	if (!initramfs_unpack(file, f.size, room, &u))
+	if (!unpack || !initramfs_unpack(file, f.size, room, &u))
 		goto out;
 	memset(file, 0, f.size); /* no stale compressed bytes left behind */
 	at = initrd_place(top, u.size);

@@ -25,10 +25,11 @@ struct initrd_placed {
 };
 
 /* addr_max: the highest byte the initrd may occupy (setup header);
- * low_limit: the first byte above everything the kernel needs.
+ * low_limit: the first byte above everything the kernel needs;
+ * unpack: false keeps the file as it is even when unpacking would fit.
  * -1 with a message when the file cannot be read or does not fit. */
 int initrd_load(const struct guest_memory *gm, const char *path,
-		uint32_t addr_max, uint64_t low_limit, struct initrd_placed *out,
-		char *err, size_t errlen);
+		uint32_t addr_max, uint64_t low_limit, bool unpack,
+		struct initrd_placed *out, char *err, size_t errlen);
 
 #endif

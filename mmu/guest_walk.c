@@ -25,14 +25,15 @@ bool guest_walk(struct shadow_mmu *m, uint32_t vaddr, bool kill,
 		struct guest_walk *w)
 {
 	if (m->linear) {
-		/* lguest's fake entry: present and writable, kernel only.  With
-		 * no guest entry to mark, it is accessed and dirty at once. */
+		/* lguest's fake entry: present and writable, neither accessed
+		 * nor dirty (page_tables.c), so a read maps the page read-only
+		 * and a later write faults again, as under lguest.  There is
+		 * no guest entry to mark. */
 		w->dir_present = true;
 		w->dir_writable = true;
 		w->dir_user = true;
 		w->dir_nx = false;
-		w->gpte = (vaddr & ~MMU_PAGE_MASK) | PTE_PRESENT | PTE_RW |
-			  PTE_ACCESSED | PTE_DIRTY;
+		w->gpte = (vaddr & ~MMU_PAGE_MASK) | PTE_PRESENT | PTE_RW;
 		w->gpte_gpa = NO_GPA;
 		w->pmd_gpa = NO_GPA;
 		return true;

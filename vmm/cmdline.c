@@ -23,7 +23,7 @@ static void usage(FILE *f)
 		"                 [--net tap=NAME[,mac=MAC]] [--rng] [--trace FILE]\n"
 		"                 [--verbose] [--stats] [--pae|--no-pae] [--mmu-check]\n"
 		"                 [--no-seccomp] [--reserve-top BYTES] [--sticky-irq-pending]\n"
-		"                 [--cpu-flags LIST]\n"
+		"                 [--cpu-flags LIST] [--boot-as-launcher]\n"
 		"                 [KERNEL [KERNEL-ARGS...]]\n"
 		"       lgkvm probe\n"
 		"       lgkvm trace compare|stats|perfetto|plot ...   (lgkvm trace --help)\n"
@@ -51,6 +51,8 @@ static void usage(FILE *f)
 		"                   Host did (the guest then asks at every irq enable)\n"
 		"  --cpu-flags LIST  show the guest only these CPUID features (Linux's\n"
 		"                   /proc/cpuinfo names, e.g. a reference host's flags line)\n"
+		"  --boot-as-launcher  load as lguest's Launcher did: the bzImage runs its\n"
+		"                   own decompressor, the initrd goes in as it is (slower)\n"
 		"  --mmu-check      check the shadow page tables against the guest's at\n"
 		"                   every page-table switch and at the end (slow; testing)\n"
 		"Exit status: 0 guest powered off, 1 guest crashed or killed, 2 bad input.\n",
@@ -238,7 +240,7 @@ enum {
 	OPT_MEM = 256, OPT_INITRD, OPT_TRACE, OPT_VERBOSE, OPT_STATS, OPT_PAE,
 	OPT_NO_PAE, OPT_BLOCK, OPT_NET, OPT_RNG, OPT_TUNNET, OPT_USERNAME,
 	OPT_CHROOT, OPT_HELP, OPT_MMU_CHECK, OPT_NO_SECCOMP, OPT_RESERVE_TOP,
-	OPT_STICKY_IRQ_PENDING, OPT_CPU_FLAGS,
+	OPT_STICKY_IRQ_PENDING, OPT_CPU_FLAGS, OPT_BOOT_AS_LAUNCHER,
 };
 
 static int parse_options(int argc, char **argv, struct vm_config *cfg,
@@ -271,6 +273,7 @@ static int parse_options(int argc, char **argv, struct vm_config *cfg,
 		case OPT_RESERVE_TOP: rc = parse_reserve_top(optarg, cfg); break;
 		case OPT_STICKY_IRQ_PENDING: cfg->sticky_irq_pending = true; break;
 		case OPT_CPU_FLAGS: rc = parse_cpu_flags(optarg, cfg); break;
+		case OPT_BOOT_AS_LAUNCHER: cfg->boot_as_launcher = true; break;
 		default:
 			return bad("unknown or incomplete option '%s'", argv[optind - 1]);
 		}
@@ -296,6 +299,7 @@ static int parse_run(int argc, char **argv, struct vm_config *cfg)
 		{ "reserve-top", required_argument, NULL, OPT_RESERVE_TOP },
 		{ "sticky-irq-pending", no_argument, NULL, OPT_STICKY_IRQ_PENDING },
 		{ "cpu-flags", required_argument, NULL, OPT_CPU_FLAGS },
+		{ "boot-as-launcher", no_argument, NULL, OPT_BOOT_AS_LAUNCHER },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};

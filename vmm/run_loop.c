@@ -59,12 +59,21 @@ static void deliver_or_kill(struct vm *vm, struct guest_regs *r,
 		unhandled_trap(vm, r, vector, err, cr2);
 }
 
+/* A page fault's error code as the lguest Host saw it, for the trace.  The
+ * CPU sets the I/D bit on instruction fetches only with NX on (EFER.NXE),
+ * which the VMM's long mode always has; a 2-level guest's lguest Host ran
+ * without it.  The raw code stays in the "mmu" line. */
+static uint32_t traced_pf_err(const struct vm *vm, uint32_t err)
+{
+	return mmu_is_pae(vm->mmu) ? err : err & ~PF_INSTR;
+}
+
 static void page_fault(struct vm *vm, struct vcpu_context *c, uint32_t err)
 {
 	uint32_t cr2 = (uint32_t)vm->run->s.regs.sregs.cr2, gerr = 0;
 	enum mmu_fault res = mmu_demand_page(vm->mmu, cr2, err, &gerr);
 
-	TRACE("pf", "vaddr=%#x err=%#x eip=%#x result=%s", cr2, err, c->r.eip,
+	TRACE("pf", "vaddr=%#x err=%#x eip=%#x result=%s", cr2, traced_pf_err(vm, err), c->r.eip,
 	      res == MMU_FIXED ? "fixed" : res == MMU_KILLED ? "killed" : "guest");
 	switch (res) {
 	case MMU_FIXED:
@@ -94,7 +103,8 @@ static void trace_trap(struct vm *vm, const struct vcpu_context *c,
 	if (vector == TRAMPOLINE_KICK_VECTOR || vector == HOST_KICK_VECTOR)
 		trace_event("host_irq", "nr=%u eip=%#x", vector, c->r.eip);
 	else if (vector == 14)
-		trace_event("trap", "nr=14 err=%#x eip=%#x eax=%#x cr2=%#x cs=%#x", err,
+		trace_event("trap", "nr=14 err=%#x eip=%#x eax=%#x cr2=%#x cs=%#x",
+			    traced_pf_err(vm, err),
 			    c->r.eip, c->r.eax, (uint32_t)vm->run->s.regs.sregs.cr2,
 			    c->r.cs);
 	else

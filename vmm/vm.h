@@ -59,6 +59,7 @@ struct vm_config {
 	uint32_t reserve_top;
 	bool sticky_irq_pending;  /* lguest 4.10's irq_pending, never cleared */
 	struct cpu_flags cpu_flags;   /* --cpu-flags: the CPUID features kept */
+	bool boot_as_launcher;    /* the Launcher's layout: the guest decompresses */
 	const char *cpu_flags_ignored; /* its names that are no CPUID bit */
 	const char *username;     /* drop to this user once set up */
 	const char *chroot_dir;   /* and chroot here */

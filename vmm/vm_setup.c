@@ -396,7 +396,8 @@ static int load_guest(struct vm *vm)
 {
 	struct boot_config bc = { .kernel_path = vm->cfg.kernel,
 				  .initrd_path = vm->cfg.initrd,
-				  .cmdline = vm->cfg.cmdline };
+				  .cmdline = vm->cfg.cmdline,
+				  .as_launcher = vm->cfg.boot_as_launcher };
 	struct boot_result br;
 	char err[256];
 	char demo_path[64];

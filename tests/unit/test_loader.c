@@ -316,7 +316,8 @@ static size_t build_bzimage_of_elf(uint8_t *buf, enum comp c,
 
 static int load(const char *kernel, const char *initrd, const char *cmdline)
 {
-	struct boot_config cfg = { kernel, initrd, cmdline };
+	struct boot_config cfg = { .kernel_path = kernel, .initrd_path = initrd,
+				   .cmdline = cmdline };
 
 	memset(err, 0, sizeof(err));
 	return boot_load(&gm, &cfg, &res, err, sizeof(err));
@@ -680,7 +681,7 @@ START_TEST(test_cmdline_longer_than_cmdline_size_fails)
 
 	memset(cl, 'x', sizeof(cl) - 1);
 	cl[sizeof(cl) - 1] = '\0'; /* 299 > cmdline_size 255 */
-	cfg = (struct boot_config){ write_file("bzImage", bz, n), NULL, cl };
+	cfg = (struct boot_config){ .kernel_path = write_file("bzImage", bz, n), .cmdline = cl };
 	ck_assert_int_eq(boot_load(&gm, &cfg, &res, err, sizeof(err)), -1);
 	ck_assert_ptr_nonnull(strstr(err, "command line too long"));
 	cl[255] = '\0'; /* exactly cmdline_size: accepted */
@@ -897,6 +898,51 @@ END_TEST
 START_TEST(test_initrd_lzma_cpio_lands_uncompressed)
 {
 	check_initrd_unpacked(COMP_LZMA, "lzma");
+}
+END_TEST
+
+/* --boot-as-launcher: what lgkvm could decompress goes in as the Launcher
+ * put it: the bzImage's protected-mode code at code32_start (its own
+ * decompressor runs) and the gzip initramfs as the file is, at the top. */
+START_TEST(test_as_launcher_keeps_bzimage_and_initrd_compressed)
+{
+	static uint8_t bz[0x4000];
+	size_t n = build_bzimage_of_elf(bz, COMP_GZIP, &bz_default), clen, zlen;
+	uint8_t *cpio = build_cpio(1, 5000, &clen);
+	uint8_t *z = compress_alloc(COMP_GZIP, cpio, clen, &zlen);
+	struct boot_config cfg = { .kernel_path = write_file("bzImage", bz, n),
+				   .initrd_path = write_file("initrd", z, zlen),
+				   .as_launcher = true };
+
+	uint32_t rd_at = (RAM_SIZE - (uint32_t)zlen) & ~0xfffu;
+
+	ck_assert_msg(boot_load(&gm, &cfg, &res, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_str_eq(res.format, "bzImage (kernel's own decompressor)");
+	ck_assert(!res.decompressed_in_vmm);
+	ck_assert_uint_eq(res.entry, CODE32_START);
+	ck_assert_int_eq(memcmp(ram + CODE32_START, bz + PM_OFF, n - PM_OFF), 0);
+	ck_assert(!res.initrd_decompressed);
+	ck_assert_int_eq(memcmp(ram + rd_at, z, zlen), 0);
+	/* The Launcher's zero page: its fields only, the initrd's size rounded
+	 * up to pages (it ends at the top of RAM). */
+	ck_assert_uint_eq(get32(ram + 0x218), rd_at);            /* ramdisk_image */
+	ck_assert_uint_eq(get32(ram + 0x21c), RAM_SIZE - rd_at); /* ramdisk_size */
+	ck_assert_uint_eq(res.initrd_size, RAM_SIZE - rd_at);
+	ck_assert_uint_eq(ram[0x210], 0xff);                     /* type_of_loader */
+	ck_assert_uint_eq(ram[0x211], 0x40);                     /* KEEP_SEGMENTS */
+	ck_assert_uint_eq(get16(ram + 0x206), 0x0207);           /* version */
+	ck_assert_uint_eq(get32(ram + 0x230), 0x1000000);        /* kernel_alignment */
+	ck_assert_uint_eq(get32(ram + 0x23c), 1);                /* hardware_subarch */
+	ck_assert_uint_eq(get32(ram + 0x228), 0x1000);           /* cmd_line_ptr */
+	ck_assert_uint_eq(get32(ram + 0x260), 0);                /* init_size: not the file's */
+	ck_assert_int_eq(memcmp(ram + 0x202, "\0\0\0\0", 4), 0); /* no "HdrS" copied */
+	ck_assert_uint_eq(get64(ram + 0x2d8), RAM_SIZE);         /* e820_map[0].size */
+	/* The same files without it: both decompressed by lgkvm. */
+	ck_assert_int_eq(load(cfg.kernel_path, cfg.initrd_path, NULL), 0);
+	ck_assert(res.decompressed_in_vmm);
+	ck_assert(res.initrd_decompressed);
+	free(cpio);
+	free(z);
 }
 END_TEST
 
@@ -1468,6 +1514,7 @@ static Suite *loader_suite(void)
 	tcase_add_test(rd, test_initrd_gzip_cpio_lands_uncompressed);
 	tcase_add_test(rd, test_initrd_xz_cpio_lands_uncompressed);
 	tcase_add_test(rd, test_initrd_lzma_cpio_lands_uncompressed);
+	tcase_add_test(rd, test_as_launcher_keeps_bzimage_and_initrd_compressed);
 	tcase_add_test(rd, test_initrd_concatenated_members_land_as_concatenation);
 	tcase_add_test(rd, test_initrd_member_after_odd_length_output_starts_aligned);
 	tcase_add_test(rd, test_initrd_uncompressed_cpio_then_gzip_member_unpacks_member);
