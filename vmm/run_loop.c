@@ -73,8 +73,8 @@ static void page_fault(struct vm *vm, struct vcpu_context *c, uint32_t err)
 	uint32_t cr2 = (uint32_t)vm->run->s.regs.sregs.cr2, gerr = 0;
 	enum mmu_fault res = mmu_demand_page(vm->mmu, cr2, err, &gerr);
 
-	TRACE("pf", "vaddr=%#x err=%#x eip=%#x result=%s", cr2, traced_pf_err(vm, err), c->r.eip,
-	      res == MMU_FIXED ? "fixed" : res == MMU_KILLED ? "killed" : "guest");
+	TRACE("pf", "vaddr=%#x err=%#x eip=%#x result=%s", cr2, traced_pf_err(vm, err),
+	      c->r.eip, res == MMU_FIXED ? "fixed" : res == MMU_KILLED ? "killed" : "guest");
 	switch (res) {
 	case MMU_FIXED:
 		vm_count_exit(vm, EXIT_PF_FIXED);
@@ -104,9 +104,8 @@ static void trace_trap(struct vm *vm, const struct vcpu_context *c,
 		trace_event("host_irq", "nr=%u eip=%#x", vector, c->r.eip);
 	else if (vector == 14)
 		trace_event("trap", "nr=14 err=%#x eip=%#x eax=%#x cr2=%#x cs=%#x",
-			    traced_pf_err(vm, err),
-			    c->r.eip, c->r.eax, (uint32_t)vm->run->s.regs.sregs.cr2,
-			    c->r.cs);
+			    traced_pf_err(vm, err), c->r.eip, c->r.eax,
+			    (uint32_t)vm->run->s.regs.sregs.cr2, c->r.cs);
 	else
 		trace_event("trap", "nr=%u err=%#x eip=%#x eax=%#x cs=%#x", vector,
 			    err, c->r.eip, c->r.eax, c->r.cs);
