@@ -1,6 +1,7 @@
 #include "vmm/cpuid.h"
 #include "vmm/cpu_flags.h"
 
+#include <errno.h>
 #include <linux/kvm.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,17 @@ struct cpuid_table {
 	struct kvm_cpuid_entry2 e[MAX_ENTRIES];
 };
 
+/* KVM_SET_MSRS returns how many it set: a refused one stops it without an
+ * errno, so say "not supported" for the caller's message. */
+static bool set_msrs(int vcpu_fd, struct kvm_msrs *m)
+{
+	int n = ioctl(vcpu_fd, KVM_SET_MSRS, m);
+
+	if (n >= 0 && (unsigned)n < m->nmsrs)
+		errno = ENOTSUP;
+	return n >= 0 && (unsigned)n == m->nmsrs;
+}
+
 static bool enable_cpuid_faulting(int vcpu_fd)
 {
 	struct {
@@ -48,7 +60,7 @@ static bool enable_cpuid_faulting(int vcpu_fd)
 	ms.e[0].data = PLATFORM_INFO_CPUID_FAULT;
 	ms.e[1].index = MSR_MISC_FEATURES_ENABLES;
 	ms.e[1].data = MISC_FEATURES_CPUID_FAULT;
-	return ioctl(vcpu_fd, KVM_SET_MSRS, &ms) == 2;
+	return set_msrs(vcpu_fd, &ms.m);
 }
 
 /* Where KVM runs cpuid (hardware), it sets leaf 1's APIC bit from the APIC
@@ -65,7 +77,7 @@ static bool disable_apic(int vcpu_fd)
 	ms.m.nmsrs = 1;
 	ms.e.index = MSR_IA32_APICBASE;
 	ms.e.data = APICBASE_DEFAULT | APICBASE_BSP;
-	return ioctl(vcpu_fd, KVM_SET_MSRS, &ms) == 1;
+	return set_msrs(vcpu_fd, &ms.m);
 }
 
 struct cpuid_table *cpuid_setup(int kvm_fd, int vcpu_fd, bool engine_emulates,
