@@ -937,6 +937,49 @@ START_TEST(test_cli_cpu_flags_hint)
 }
 END_TEST
 
+/* What an in-kernel trace shows its Host did (the decompressor's faults
+ * below 16 MiB, lguest 4.10's endless SEND_INTERRUPTS) against an lgkvm run
+ * that did not: compare names the option that does the same. */
+START_TEST(test_cli_option_hints)
+{
+	size_t cap = 1 << 17, len;
+	char *a = malloc(cap);
+
+	ck_assert_ptr_nonnull(a);
+	len = (size_t)snprintf(a, cap, "# tracer: nop\n"
+		" lguest-1 [000] d..1 1.000001: pf: (demand_page+0x0/0x290) vaddr=0x100000 err=0x0 eip=0x100000 caller=0x0\n"
+		" lguest-1 [000] d..1 1.000002: pf_ret: (lguest_arch_handle_trap+0x4b/0x1f0 <- demand_page) ret=1\n");
+	for (int i = 0; i < 1000; i++)
+		len += (size_t)snprintf(a + len, cap - len,
+			" lguest-1 [000] d..1 1.%06d: hcall: (do_hcall+0x0/0x2a0) nr=19 a1=0 a2=0 a3=0 a4=0 args=0x10 regs=0x10\n",
+			10 + i);
+	write_trace(path_a, a);
+	free(a);
+	write_trace(path_b, "# lgkvm-trace 1 kernel=\"k\" options=\"run --trace t k\"\n"
+			    "0 0.1 pf vaddr=0xc1000000 err=0 eip=0x1000000 result=fixed\n"
+			    "1 0.2 hcall nr=19 a1=0 a2=0 a3=0 a4=0 src=sync\n");
+	make_capture_files();
+
+	ck_assert_int_eq(run_trace_captured("compare", path_a, path_b, NULL), 0);
+	char *out = slurp(out_path);
+	ck_assert_ptr_nonnull(strstr(out, "note: A's guest ran the bzImage's own decompressor"));
+	ck_assert_ptr_nonnull(strstr(out, "lgkvm run --boot-as-launcher"));
+	ck_assert_ptr_nonnull(strstr(out, "note: 1000 SEND_INTERRUPTS in A against 1 in B"));
+	ck_assert_ptr_nonnull(strstr(out, "lgkvm run --sticky-irq-pending"));
+	ck_assert_ptr_null(strstr(out, "--cpu-flags '")); /* no flags noted */
+	free(out);
+	/* The lgkvm run that used both options: nothing to say. */
+	write_trace(path_b, "# lgkvm-trace 1 kernel=\"k\" options=\"run --boot-as-launcher "
+			    "--sticky-irq-pending k\"\n"
+			    "0 0.1 pf vaddr=0x100000 err=0 eip=0x100000 result=fixed\n");
+	ck_assert_int_eq(run_trace_captured("compare", path_a, path_b, NULL), 0);
+	out = slurp(out_path);
+	ck_assert_ptr_null(strstr(out, "   note:"));
+	free(out);
+	remove_files();
+}
+END_TEST
+
 static Suite *trace_align_suite(void)
 {
 	Suite *s = suite_create("trace_align");
@@ -961,6 +1004,7 @@ static Suite *trace_align_suite(void)
 	tcase_add_test(cmp, test_cli_timer_divergences_shown_last);
 	tcase_add_test(cmp, test_cli_exact);
 	tcase_add_test(cmp, test_cli_cpu_flags_hint);
+	tcase_add_test(cmp, test_cli_option_hints);
 	suite_add_tcase(s, cmp);
 	return s;
 }

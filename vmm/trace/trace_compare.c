@@ -521,19 +521,56 @@ static void describe(FILE *out, const char *label, const char *path, const struc
 		fprintf(out, "   host cpu flags: %s\n", t->host_cpu_flags);
 }
 
-/* An in-kernel trace that noted its host's CPU flags against an lgkvm run
- * that did not pass them: the guest's libc may have picked other string
- * functions, which shows as page faults and SET_PTEs only one side has. */
-static void hint_cpu_flags(FILE *out, const struct trace t[2])
+/* lgkvm options that make a guest run as under an lguest 4.10 Host, and
+ * what in an in-kernel trace shows that its Host did what they do. */
+static bool lgkvm_ran_with(const struct trace *lg, const char *option)
+{
+	return lg->header && strstr(lg->header, option);
+}
+
+static size_t count_hcalls(const struct trace *t, uint32_t nr)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < t->n; i++)
+		n += t->ev[i].kind == TK_HCALL && t->ev[i].nr == nr;
+	return n;
+}
+
+#define HCALL_SEND_INTERRUPTS 19 /* LHCALL_SEND_INTERRUPTS */
+
+/* A bzImage's decompressor runs at 1 MiB, below any i386 kernel. */
+static bool ran_decompressor(const struct trace *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (t->ev[i].kind == TK_PF && (t->ev[i].present & (1u << TF_PF_EIP)) &&
+		    t->ev[i].v[TF_PF_EIP] < 0x1000000u)
+			return true;
+	return false;
+}
+
+/* Each hint names what differs and the option that removes it. */
+static void hint_options(FILE *out, const struct trace t[2])
 {
 	for (int s = 0; s < 2; s++) {
 		const struct trace *in = &t[s], *lg = &t[!s];
-		if (!in->host_cpu_flags ||
-		    lg->source == TRACE_SRC_FTRACE || (lg->header && strstr(lg->header, "--cpu-flags")))
+		char a = s ? 'B' : 'A', b = s ? 'A' : 'B';
+		if (in->source != TRACE_SRC_FTRACE || lg->source == TRACE_SRC_FTRACE)
 			continue;
-		fprintf(out, "   note: %c's host CPU flags are known and %c ran without them: "
-			     "lgkvm run --cpu-flags '%s' shows the guest the same CPU features\n",
-			s ? 'B' : 'A', s ? 'A' : 'B', in->host_cpu_flags);
+		if (in->host_cpu_flags && !lgkvm_ran_with(lg, "--cpu-flags"))
+			fprintf(out, "   note: %c's host CPU flags are known and %c ran without them: "
+				     "lgkvm run --cpu-flags '%s' shows the guest the same CPU features\n",
+				a, b, in->host_cpu_flags);
+		if (ran_decompressor(in) && !ran_decompressor(lg) &&
+		    !lgkvm_ran_with(lg, "--boot-as-launcher"))
+			fprintf(out, "   note: %c's guest ran the bzImage's own decompressor (faults "
+				     "below 16 MiB): lgkvm run --boot-as-launcher loads it so too\n", a);
+		size_t in_si = count_hcalls(in, HCALL_SEND_INTERRUPTS),
+		       lg_si = count_hcalls(lg, HCALL_SEND_INTERRUPTS);
+		if (in_si >= 1000 && in_si > 10 * lg_si && !lgkvm_ran_with(lg, "--sticky-irq-pending"))
+			fprintf(out, "   note: %zu SEND_INTERRUPTS in %c against %zu in %c: lguest 4.10 "
+				     "never cleared irq_pending; lgkvm run --sticky-irq-pending does "
+				     "the same\n", in_si, a, lg_si, b);
 	}
 }
 
@@ -927,7 +964,7 @@ int trace_cmd_compare(int argc, char **argv)
 	FILE *out = stdout;
 	describe(out, "A", paths[0], &t[0]);
 	describe(out, "B", paths[1], &t[1]);
-	hint_cpu_flags(out, t);
+	hint_options(out, t);
 	print_kind_counts(out, &t[0], &t[1]);
 	print_masks(out, &c, &o);
 	print_matches(out, &c);
