@@ -111,6 +111,28 @@ static void trace_trap(struct vm *vm, const struct vcpu_context *c,
 			    err, c->r.eip, c->r.eax, c->r.cs);
 }
 
+/* The trampoline exited with its frame elsewhere than at the top of its
+ * stack: a trap inside the trampoline itself, whose frame is the one the
+ * stack pointer shows.  Say which, for the bug report. */
+static void bad_trampoline_exit(struct vm *vm)
+{
+	uint64_t rsp = vm->run->s.regs.regs.rsp, off = rsp - HOST_AREA_VA;
+
+	if (off <= HOST_STACK_TOP_OFF - sizeof(struct trampoline_frame)) {
+		const struct trampoline_frame *f =
+			(const struct trampoline_frame *)(vm->ha.mem + off);
+		guest_fault_raise(&vm->fault,
+				  "internal error: trap %llu (error %#llx) at %#llx cs %#llx "
+				  "inside the VMM trampoline (stack %#llx)",
+				  (unsigned long long)f->vector, (unsigned long long)f->errcode,
+				  (unsigned long long)f->rip, (unsigned long long)f->cs,
+				  (unsigned long long)rsp);
+		return;
+	}
+	guest_fault_raise(&vm->fault, "internal error: bad trampoline exit at %#llx (stack %#llx)",
+			  (unsigned long long)vm->run->s.regs.regs.rip, (unsigned long long)rsp);
+}
+
 /* A trap that came through the VMM's IDT and stub. */
 static void trampoline_trap(struct vm *vm, struct vcpu_context *c)
 {
@@ -537,8 +559,7 @@ enum vm_result vm_run(struct vm *vm)
 				if (run->io.port == TRAMPOLINE_PORT &&
 				    (run->s.regs.sregs.cs.selector & 3) == 0) {
 					if (!vcpu_context_load(vm, &c, true)) {
-						guest_fault_raise(&vm->fault,
-								  "internal error: bad trampoline exit");
+						bad_trampoline_exit(vm);
 						break;
 					}
 					have_ctx = true;
@@ -664,7 +685,15 @@ enum vm_result vm_run(struct vm *vm)
 		     (irqs_now && lguest_irq_pending(&vm->lg) < LGUEST_IRQS))) {
 			/* From user mode everything goes through the trampoline. */
 			vcpu_context_store(vm, &c);
-			inject_kick(vm);
+			/* A return to user mode from a guest-kernel context (an
+			 * iret the engine could not run) puts the vCPU in the
+			 * trampoline already, interrupts off: have it exit again
+			 * from there.  KVM injects an interrupt whatever IF says,
+			 * so a kick now would be taken inside the trampoline. */
+			if ((run->s.regs.sregs.cs.selector & 3) == 0)
+				vm->ha.ctl->exit_again = 1;
+			else
+				inject_kick(vm);
 			continue;
 		}
 		if ((c.r.cs & 3) != 0 && irqs_now)

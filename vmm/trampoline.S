@@ -18,6 +18,7 @@
  */
 #define TRAMPOLINE_PORT 0xe5
 #define KICK_VECTOR 0x100
+#define HOST_KICK_VECTOR 0xf0	/* host_area.h: the VMM's injected kick */
 #define TOUCH_MAX 500
 #define REFLECT_VALID (1 << 32)
 #define REFLECT_IRQ_GATE (1 << 33)
@@ -65,7 +66,17 @@ common:
 	push	%rdx
 	push	%rbx
 	mov	F_VECTOR(%rsp), %rax
-	cmp	$14, %rax
+	/* The VMM's kick taken in here: KVM injects an interrupt at entry
+	 * whatever IF says, so one queued for the guest can arrive as the
+	 * vCPU resumes here.  Drop its frame and exit again from the one it
+	 * interrupted, which is complete (it is at the exit or at resume). */
+	testb	$3, F_CS(%rsp)
+	jnz	1f
+	cmp	$HOST_KICK_VECTOR, %rax
+	jne	1f
+	mov	F_RSP(%rsp), %rsp
+	jmp	5f
+1:	cmp	$14, %rax
 	je	page_fault
 	/* Only from guest user mode (CPL 3): a kernel trap keeps its frame
 	 * on the current stack, which the VMM builds. */
