@@ -683,17 +683,10 @@ enum vm_result vm_run(struct vm *vm)
 		if (!c.in_trampoline && (c.r.cs & 3) == 3 &&
 		    (vm->pending_user_gp || vcpu_trampoline_has_work(vm) ||
 		     (irqs_now && lguest_irq_pending(&vm->lg) < LGUEST_IRQS))) {
-			/* From user mode everything goes through the trampoline. */
+			/* From user mode everything goes through the trampoline
+			 * (a kick taken inside it exits again: trampoline.S). */
 			vcpu_context_store(vm, &c);
-			/* A return to user mode from a guest-kernel context (an
-			 * iret the engine could not run) puts the vCPU in the
-			 * trampoline already, interrupts off: have it exit again
-			 * from there.  KVM injects an interrupt whatever IF says,
-			 * so a kick now would be taken inside the trampoline. */
-			if ((run->s.regs.sregs.cs.selector & 3) == 0)
-				vm->ha.ctl->exit_again = 1;
-			else
-				inject_kick(vm);
+			inject_kick(vm);
 			continue;
 		}
 		if ((c.r.cs & 3) != 0 && irqs_now)

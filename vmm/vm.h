@@ -59,8 +59,8 @@ struct vm_config {
 	uint32_t reserve_top;
 	bool sticky_irq_pending;  /* lguest 4.10's irq_pending, never cleared */
 	struct cpu_flags cpu_flags;   /* --cpu-flags: the CPUID features kept */
-	bool boot_as_launcher;    /* the Launcher's layout: the guest decompresses */
 	const char *cpu_flags_ignored; /* its names that are no CPUID bit */
+	bool boot_as_launcher;    /* the Launcher's layout: the guest decompresses */
 	const char *username;     /* drop to this user once set up */
 	const char *chroot_dir;   /* and chroot here */
 	/* Pieces cut out of option values live here (argv stays untouched). */
