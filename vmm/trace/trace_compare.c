@@ -20,6 +20,15 @@ static unsigned nr_bucket(uint32_t nr)
 	return nr < 256 ? nr : 256;
 }
 
+/* A kind's events by number (pf: by outcome), NR_BUCKETS counts. */
+static void count_by(const struct trace *t, enum trace_kind k, bool by_outcome, size_t *out)
+{
+	memset(out, 0, NR_BUCKETS * sizeof(*out));
+	for (size_t i = 0; i < t->n; i++)
+		if (t->ev[i].kind == k)
+			out[by_outcome ? t->ev[i].outcome % NR_BUCKETS : nr_bucket(t->ev[i].nr)]++;
+}
+
 /* What each aligned kind compares before any mask. */
 static uint8_t kind_fields(enum trace_kind k)
 {
@@ -528,15 +537,6 @@ static bool lgkvm_ran_with(const struct trace *lg, const char *option)
 	return lg->header && strstr(lg->header, option);
 }
 
-static size_t count_hcalls(const struct trace *t, uint32_t nr)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < t->n; i++)
-		n += t->ev[i].kind == TK_HCALL && t->ev[i].nr == nr;
-	return n;
-}
-
 #define HCALL_SEND_INTERRUPTS 19 /* LHCALL_SEND_INTERRUPTS */
 
 /* A bzImage's decompressor runs at 1 MiB, below any i386 kernel. */
@@ -565,8 +565,10 @@ static void hint_options(FILE *out, const struct trace t[2])
 		    !lgkvm_ran_with(lg, "--boot-as-launcher"))
 			fprintf(out, "   note: %c's guest ran the bzImage's own decompressor (faults "
 				     "below 16 MiB): lgkvm run --boot-as-launcher loads it so too\n", a);
-		size_t in_si = count_hcalls(in, HCALL_SEND_INTERRUPTS),
-		       lg_si = count_hcalls(lg, HCALL_SEND_INTERRUPTS);
+		size_t in_n[NR_BUCKETS], lg_n[NR_BUCKETS];
+		count_by(in, TK_HCALL, false, in_n);
+		count_by(lg, TK_HCALL, false, lg_n);
+		size_t in_si = in_n[HCALL_SEND_INTERRUPTS], lg_si = lg_n[HCALL_SEND_INTERRUPTS];
 		if (in_si >= 1000 && in_si > 10 * lg_si && !lgkvm_ran_with(lg, "--sticky-irq-pending"))
 			fprintf(out, "   note: %zu SEND_INTERRUPTS in %c against %zu in %c: lguest 4.10 "
 				     "never cleared irq_pending; lgkvm run --sticky-irq-pending does "
@@ -731,18 +733,6 @@ static void print_divergence(FILE *out, const struct trace *a, const struct trac
 }
 
 /* Counts by number for one kind (and pf outcomes), side by side. */
-struct count_table {
-	size_t *a, *b; /* NR_BUCKETS each */
-};
-
-static void count_by(const struct trace *t, enum trace_kind k, bool by_outcome, size_t *out)
-{
-	memset(out, 0, NR_BUCKETS * sizeof(*out));
-	for (size_t i = 0; i < t->n; i++)
-		if (t->ev[i].kind == k)
-			out[by_outcome ? t->ev[i].outcome % NR_BUCKETS : nr_bucket(t->ev[i].nr)]++;
-}
-
 static void print_table(FILE *out, const struct trace *a, const struct trace *b,
 			enum trace_kind k, const char *title)
 {
