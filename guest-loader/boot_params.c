@@ -26,6 +26,15 @@ void boot_params_synth_header(struct setup_header *hdr, uint32_t entry)
 	hdr->cmdline_size = BOOT_CMDLINE_MAX_DEFAULT;
 }
 
+/* All of guest RAM as one E820 region, as lguest's Launcher described it. */
+static void one_ram_region(struct boot_params *bp, uint64_t ram_size)
+{
+	bp->e820_entries = 1;
+	bp->e820_map[0].addr = 0;
+	bp->e820_map[0].size = ram_size;
+	bp->e820_map[0].type = E820_TYPE_RAM;
+}
+
 void boot_params_build(struct boot_params *bp, const struct setup_header *hdr,
 		       uint32_t cmdline_addr, uint32_t initrd_start,
 		       uint32_t initrd_size, uint64_t ram_size)
@@ -50,10 +59,7 @@ void boot_params_build(struct boot_params *bp, const struct setup_header *hdr,
 	if (bp->hdr.kernel_alignment == 0)
 		bp->hdr.kernel_alignment = BOOT_KERNEL_ALIGN_DEFAULT;
 
-	bp->e820_entries = 1;
-	bp->e820_map[0].addr = 0;
-	bp->e820_map[0].size = ram_size;
-	bp->e820_map[0].type = E820_TYPE_RAM;
+	one_ram_region(bp, ram_size);
 
 	/* No tboot, no APM BIOS: both already zero, set for the reader. */
 	bp->tboot_addr = 0;
@@ -70,10 +76,7 @@ void boot_params_build_launcher(struct boot_params *bp, uint32_t cmdline_addr,
 		bp->hdr.ramdisk_size = (initrd_size + 4095u) & ~4095u;
 		bp->hdr.type_of_loader = BOOT_LOADER_UNDEFINED;
 	}
-	bp->e820_entries = 1;
-	bp->e820_map[0].addr = 0;
-	bp->e820_map[0].size = ram_size;
-	bp->e820_map[0].type = E820_TYPE_RAM;
+	one_ram_region(bp, ram_size);
 	bp->hdr.cmd_line_ptr = cmdline_addr;
 	bp->hdr.kernel_alignment = BOOT_KERNEL_ALIGN_DEFAULT;
 	bp->hdr.version = BOOT_PROTO_SUBARCH;
