@@ -294,12 +294,16 @@ static void hcall(struct trace *t, uint32_t nr, uint32_t a1, uint32_t a2, uint32
 	push_ev(t, TK_HCALL, nr, 0xf, a1, a2, a3, 0);
 }
 
-static void compare(const struct trace *a, const struct trace *b, bool no_mask,
+/* compare()'s options besides the defaults. */
+enum { DEFAULTS = 0, NO_MASK = 1, EXACT_FRAMES = 2 };
+
+static void compare(const struct trace *a, const struct trace *b, unsigned how,
 		    struct trace_comparison *c)
 {
 	struct trace_compare_opts o;
 	trace_compare_default_opts(&o);
-	o.no_mask = no_mask;
+	o.no_mask = how & NO_MASK;
+	o.exact_frames = how & EXACT_FRAMES;
 	ck_assert(trace_compare(a, b, &o, c));
 }
 
@@ -324,7 +328,7 @@ START_TEST(test_masked_fields)
 	push_ev(&a, TK_IRQ, 0, 1u << TF_IRQ_EIP, 0, 0, 0, 0xc0100100);
 	push_ev(&b, TK_IRQ, 0, 1u << TF_IRQ_EIP, 0, 0, 0, 0xc0100200);
 
-	compare(&a, &b, false, &c);
+	compare(&a, &b, DEFAULTS, &c);
 	ck_assert_uint_eq(c.k[TK_HCALL].matched, 1);
 	const struct trace_stream_match *paced = &c.k[TK_HCALL].s[TRACE_STREAM_PACED];
 	ck_assert_uint_eq(paced->matched, 1);
@@ -340,7 +344,7 @@ START_TEST(test_masked_fields)
 	trace_comparison_free(&c);
 
 	/* --no-mask: every field counts. */
-	compare(&a, &b, true, &c);
+	compare(&a, &b, NO_MASK, &c);
 	ck_assert_uint_eq(c.k[TK_HCALL].matched, 0);
 	ck_assert_uint_eq(c.k[TK_TRAP].matched, 0);
 	ck_assert_uint_eq(c.k[TK_IRQ].matched, 0);
@@ -370,7 +374,7 @@ START_TEST(test_one_sided_fields_and_synthetic_init)
 	hcall(&b, 14, 1, 2, 3);
 	b.ev[b.n - 1].flags = TRACE_EV_ASYNC;
 
-	compare(&a, &b, false, &c);
+	compare(&a, &b, DEFAULTS, &c);
 	ck_assert_uint_eq(c.k[TK_HCALL].n_a, 2);
 	ck_assert_uint_eq(c.k[TK_HCALL].matched, 1); /* INIT, not the async one */
 	ck_assert_uint_eq(c.k[TK_PF].n_b, 1);
@@ -403,7 +407,7 @@ START_TEST(test_ratios_and_divergences)
 	/* counted only */
 	push_ev(&a, TK_EXIT, EXIT_HCALL, 0, 0, 0, 0, 0);
 
-	compare(&a, &b, false, &c);
+	compare(&a, &b, DEFAULTS, &c);
 	ck_assert_uint_eq(c.k[TK_HCALL].n_a, 10);
 	ck_assert_uint_eq(c.k[TK_HCALL].n_b, 9);
 	ck_assert_uint_eq(c.k[TK_HCALL].matched, 8);
@@ -457,7 +461,7 @@ START_TEST(test_garbage_args_masked)
 	hcall4(&a, 1, 0x1234000, 0, 0, 0);
 	hcall4(&b, 1, 0x1235000, 0, 0, 0);
 
-	compare(&a, &b, false, &c);
+	compare(&a, &b, DEFAULTS, &c);
 	ck_assert_uint_eq(c.k[TK_HCALL].n_a, 3);
 	ck_assert_uint_eq(c.k[TK_HCALL].matched, 2);
 	ck_assert_uint_eq(c.k[TK_HCALL].s[TRACE_STREAM_MAIN].matched, 1);
@@ -466,7 +470,7 @@ START_TEST(test_garbage_args_masked)
 	ck_assert_uint_eq(c.masked[TRACE_MASK_SEND_INTERRUPTS], 2);
 	trace_comparison_free(&c);
 
-	compare(&a, &b, true, &c);
+	compare(&a, &b, NO_MASK, &c);
 	ck_assert_uint_eq(c.k[TK_HCALL].matched, 0);
 	ck_assert_uint_eq(c.masked[TRACE_MASK_SEND_INTERRUPTS], 0);
 	trace_comparison_free(&c);
@@ -474,15 +478,6 @@ START_TEST(test_garbage_args_masked)
 	trace_free(&b);
 }
 END_TEST
-
-static void compare_frames(const struct trace *a, const struct trace *b, bool exact,
-			   struct trace_comparison *c)
-{
-	struct trace_compare_opts o;
-	trace_compare_default_opts(&o);
-	o.exact_frames = exact;
-	ck_assert(trace_compare(a, b, &o, c));
-}
 
 /* Physical frames and per-task kernel addresses follow allocation order:
  * masked by default, compared with exact_frames (--exact-frames). */
@@ -517,7 +512,7 @@ START_TEST(test_frames_masked)
 	hcall4(&a, 7, 0x69, 0xc7a4e000, 2, 0);                         /* SET_STACK's segment */
 	hcall4(&b, 7, 0x61, 0xc7a4e000, 2, 0);
 
-	compare_frames(&a, &b, false, &c);
+	compare(&a, &b, DEFAULTS, &c);
 	ck_assert_uint_eq(c.k[TK_HCALL].n_a, same + 5);
 	ck_assert_uint_eq(c.k[TK_HCALL].matched, same);
 	for (size_t p = 0; p < c.k[TK_HCALL].s[TRACE_STREAM_MAIN].align.n; p++)
@@ -531,13 +526,13 @@ START_TEST(test_frames_masked)
 	trace_comparison_free(&c);
 
 	/* --exact-frames: none of them. */
-	compare_frames(&a, &b, true, &c);
+	compare(&a, &b, EXACT_FRAMES, &c);
 	ck_assert_uint_eq(c.k[TK_HCALL].matched, 0);
 	ck_assert_uint_eq(c.masked[TRACE_MASK_SET_PTE], 0);
 	ck_assert_uint_eq(c.masked[TRACE_MASK_SET_STACK], 0);
 	trace_comparison_free(&c);
 	/* --no-mask: none either. */
-	compare(&a, &b, true, &c);
+	compare(&a, &b, NO_MASK, &c);
 	ck_assert_uint_eq(c.k[TK_HCALL].matched, 0);
 	trace_comparison_free(&c);
 	trace_free(&a);
@@ -582,7 +577,7 @@ START_TEST(test_paced_split)
 	ck_assert_uint_lt(guest, TICKS);
 	trace_align_free(&one);
 
-	compare(&a, &b, false, &c);
+	compare(&a, &b, DEFAULTS, &c);
 	const struct trace_kind_match *h = &c.k[TK_HCALL];
 	ck_assert_uint_eq(h->matched, TICKS * (CLOCK_A + 1)); /* all of A */
 	ck_assert_uint_eq(h->nstreams, 2);
